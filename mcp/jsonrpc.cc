@@ -1,0 +1,194 @@
+// mcp/jsonrpc.cc — strict JSON-RPC 2.0 validation (mcp-protocol.md §3) and serialisation.
+#include "mcp/jsonrpc.h"
+
+namespace gatecrash::mcp {
+
+Json RequestId::to_json() const {
+  if (is_integer()) return Json(integer());
+  return Json(string());
+}
+
+std::string RequestId::key() const {
+  if (is_integer()) return "i:" + std::to_string(integer());
+  return "s:" + string();
+}
+
+namespace {
+
+DecodeError invalid(std::string message, std::optional<RequestId> id, std::string kind) {
+  return DecodeError{ErrorObject{error_code::kInvalidRequest, std::move(message), nullptr},
+                     std::move(id), std::move(kind)};
+}
+
+// Reads an id if it is a legal one; floats, null, bools and structures are not ids in MCP.
+std::optional<RequestId> read_id(const Json& id, const Limits& limits) {
+  if (id.is_number_integer()) {
+    if (id.is_number_unsigned() && id.get<std::uint64_t>() > INT64_MAX) return std::nullopt;
+    return RequestId(id.get<std::int64_t>());
+  }
+  if (id.is_string() && id.get_ref<const std::string&>().size() <= limits.max_id_length) {
+    return RequestId(id.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> check_error_object(const Json& error) {
+  if (!error.is_object()) return "\"error\" must be an object";
+  auto code = error.find("code");
+  if (code == error.end() || !code->is_number_integer()) return "\"error.code\" must be an integer";
+  auto message = error.find("message");
+  if (message == error.end() || !message->is_string()) return "\"error.message\" must be a string";
+  for (const auto& [k, v] : error.items()) {
+    if (k != "code" && k != "message" && k != "data") return "unexpected member \"error." + k + "\"";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+DecodedElement decode_message(const Json& value, const Limits& limits) {
+  if (!value.is_object()) return invalid("a message must be a JSON object", std::nullopt, "not_object");
+
+  // Read the id first so that even an invalid request can be answered with its own id.
+  std::optional<RequestId> id;
+  auto id_it = value.find("id");
+  const bool has_id = id_it != value.end();
+  if (has_id) id = read_id(*id_it, limits);
+
+  auto version = value.find("jsonrpc");
+  if (version == value.end() || !version->is_string() || version->get_ref<const std::string&>() != "2.0") {
+    return invalid("\"jsonrpc\" must be \"2.0\"", id, "bad_jsonrpc");
+  }
+  // An error response may say "id": null when the request's id was unreadable; nothing else may.
+  const bool null_id_error = has_id && id_it->is_null() && value.contains("error") && !value.contains("method");
+  if (has_id && !id && !null_id_error) {
+    return invalid("\"id\" must be a string or an integer", std::nullopt, "bad_id");
+  }
+
+  auto method = value.find("method");
+  auto result = value.find("result");
+  auto error = value.find("error");
+  const bool has_method = method != value.end();
+  const bool has_result = result != value.end();
+  const bool has_error = error != value.end();
+
+  if (has_method) {
+    if (has_result || has_error) return invalid("a request cannot carry \"result\" or \"error\"", id, "mixed_shape");
+    if (!method->is_string()) return invalid("\"method\" must be a string", id, "bad_method");
+    const auto& name = method->get_ref<const std::string&>();
+    if (name.empty() || name.size() > limits.max_method_length) {
+      return invalid("\"method\" must be 1 to " + std::to_string(limits.max_method_length) + " bytes", id,
+                     "bad_method");
+    }
+    Json params = nullptr;
+    if (auto p = value.find("params"); p != value.end()) {
+      if (!p->is_object()) return invalid("\"params\" must be an object", id, "bad_params");
+      params = *p;
+    }
+    for (const auto& [k, v] : value.items()) {
+      if (k != "jsonrpc" && k != "id" && k != "method" && k != "params") {
+        return invalid("unexpected member \"" + k + "\"", id, "unknown_member");
+      }
+    }
+    if (id) return Request{*id, name, std::move(params)};
+    return Notification{name, std::move(params)};
+  }
+
+  if (has_result == has_error) {
+    return invalid("a response needs exactly one of \"result\" and \"error\"", id, "mixed_shape");
+  }
+  for (const auto& [k, v] : value.items()) {
+    if (k != "jsonrpc" && k != "id" && k != "result" && k != "error") {
+      return invalid("unexpected member \"" + k + "\"", id, "unknown_member");
+    }
+  }
+  if (has_result) {
+    if (!id) return invalid("a result needs an \"id\"", std::nullopt, "bad_id");
+    if (!result->is_object()) return invalid("\"result\" must be an object", id, "bad_result");
+    return Response{*id, *result};
+  }
+  if (auto problem = check_error_object(*error)) return invalid(*problem, id, "bad_error");
+  ErrorObject object{(*error)["code"].get<int>(), (*error)["message"].get<std::string>(),
+                     error->value("data", Json(nullptr))};
+  return ErrorResponse{id, std::move(object)};
+}
+
+std::variant<Frame, DecodeError> decode_frame(std::string_view text, const Limits& limits) {
+  auto parsed = parse_strict_json(text, limits);
+  if (auto* failure = std::get_if<JsonError>(&parsed)) {
+    switch (failure->kind) {
+      case JsonErrorKind::syntax:
+        return DecodeError{ErrorObject{error_code::kParseError, "Parse error: " + failure->message, nullptr},
+                           std::nullopt, "parse_error"};
+      case JsonErrorKind::duplicate_key:
+        return invalid("Invalid request: " + failure->message, std::nullopt, "duplicate_key");
+      case JsonErrorKind::too_deep:
+        return invalid("Invalid request: " + failure->message, std::nullopt, "too_deep");
+      case JsonErrorKind::too_large:
+        return invalid("Invalid request: " + failure->message, std::nullopt, "too_large");
+    }
+  }
+  Json& value = std::get<Json>(parsed);
+  Frame frame;
+  if (value.is_array()) {
+    if (value.empty()) return invalid("an empty batch is not a request", std::nullopt, "empty_batch");
+    if (value.size() > limits.max_batch_elements) {
+      return invalid("a batch of " + std::to_string(value.size()) + " elements exceeds the limit of " +
+                         std::to_string(limits.max_batch_elements),
+                     std::nullopt, "batch_too_large");
+    }
+    frame.is_batch = true;
+    frame.elements.reserve(value.size());
+    for (const Json& element : value) frame.elements.push_back(decode_message(element, limits));
+    return frame;
+  }
+  frame.elements.push_back(decode_message(value, limits));
+  return frame;
+}
+
+Json to_json(const Message& message) {
+  return std::visit(
+      [](const auto& m) -> Json {
+        using T = std::decay_t<decltype(m)>;
+        Json out = {{"jsonrpc", "2.0"}};
+        if constexpr (std::is_same_v<T, Request>) {
+          out["id"] = m.id.to_json();
+          out["method"] = m.method;
+          if (!m.params.is_null()) out["params"] = m.params;
+        } else if constexpr (std::is_same_v<T, Notification>) {
+          out["method"] = m.method;
+          if (!m.params.is_null()) out["params"] = m.params;
+        } else if constexpr (std::is_same_v<T, Response>) {
+          out["id"] = m.id.to_json();
+          out["result"] = m.result;
+        } else {
+          out["id"] = m.id ? m.id->to_json() : Json(nullptr);
+          Json error = {{"code", m.error.code}, {"message", m.error.message}};
+          if (!m.error.data.is_null()) error["data"] = m.error.data;
+          out["error"] = std::move(error);
+        }
+        return out;
+      },
+      message);
+}
+
+std::string encode(const Message& message) { return to_line(to_json(message)); }
+
+ErrorResponse make_error(std::optional<RequestId> id, int code, std::string message, Json data) {
+  return ErrorResponse{std::move(id), ErrorObject{code, std::move(message), std::move(data)}};
+}
+
+std::string method_of(const Message& message) {
+  if (auto* r = std::get_if<Request>(&message)) return r->method;
+  if (auto* n = std::get_if<Notification>(&message)) return n->method;
+  return {};
+}
+
+std::optional<RequestId> id_of(const Message& message) {
+  if (auto* r = std::get_if<Request>(&message)) return r->id;
+  if (auto* r = std::get_if<Response>(&message)) return r->id;
+  if (auto* e = std::get_if<ErrorResponse>(&message)) return e->id;
+  return std::nullopt;
+}
+
+}  // namespace gatecrash::mcp

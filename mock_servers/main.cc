@@ -1,0 +1,77 @@
+// mock_servers/main.cc — gatecrash-mock: a stateful mock MCP server that ledgers every message.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "mcp/stdio.h"
+#include "mock_servers/catalog.h"
+#include "mock_servers/conformance.h"
+#include "mock_servers/ledger.h"
+#include "mock_servers/mock_server.h"
+#include "mock_servers/serve_http.h"
+
+namespace {
+
+struct Options {
+  std::string catalog;
+  std::string transport = "stdio";
+  std::string listen = "127.0.0.1:0";
+  std::string ledger;
+  std::uint64_t seed = 1;
+  std::string ready_file;
+};
+
+int run(const Options& options) {
+  using namespace gatecrash;
+  mock::Ledger ledger(options.ledger);
+  std::unique_ptr<mock::Catalog> catalog;
+  std::unique_ptr<mock::ConformanceState> conformance;
+  if (options.catalog == "conformance") {
+    conformance = std::make_unique<mock::ConformanceState>();
+  } else {
+    catalog = mock::make_catalog(options.catalog, options.seed);
+  }
+  auto make_handler = [&](const std::string& conn) -> std::unique_ptr<mcp::ServerHandler> {
+    if (conformance) return std::make_unique<mock::ConformanceHandler>(*conformance, ledger, conn);
+    return std::make_unique<mock::MockServerHandler>(*catalog, ledger, conn);
+  };
+
+  if (options.transport == "stdio") {
+    auto handler = make_handler("stdio:" + std::to_string(::getpid()));
+    return mcp::serve_stdio(*handler, STDIN_FILENO, STDOUT_FILENO) == 0 ? 0 : 1;
+  }
+  return mock::serve_http(options.listen, options.ready_file, make_handler);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A client that goes away must not kill us mid-write; the write then fails and we exit.
+  ::signal(SIGPIPE, SIG_IGN);
+  Options options;
+  CLI::App app{"gatecrash-mock: a stateful mock MCP server that writes every received message to a ledger"};
+  std::vector<std::string> names = gatecrash::mock::catalog_names();
+  names.push_back("conformance");
+  app.add_option("--catalog", options.catalog, "server to imitate")->required()->check(CLI::IsMember(names));
+  app.add_option("--transport", options.transport, "stdio or http")->check(CLI::IsMember({"stdio", "http"}));
+  app.add_option("--listen", options.listen, "HOST:PORT for http (port 0 = any free port)");
+  app.add_option("--ledger", options.ledger, "JSON Lines file every received message is appended to")->required();
+  app.add_option("--seed", options.seed, "seed of the server's initial state and job outcomes");
+  app.add_option("--ready-file", options.ready_file, "http: write the URL here once listening");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    return run(options);
+  } catch (const std::exception& e) {
+    std::cerr << "gatecrash-mock: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,171 @@
+// tests/unit-codec.cc — the strict JSON parser and the JSON-RPC message codec.
+#include <gtest/gtest.h>
+
+#include "mcp/jsonrpc.h"
+#include "mcp/strict_json.h"
+
+namespace gatecrash::mcp {
+namespace {
+
+DecodedElement one(std::string_view text) {
+  auto frame = decode_frame(text);
+  EXPECT_TRUE(std::holds_alternative<Frame>(frame)) << text;
+  if (!std::holds_alternative<Frame>(frame)) return DecodeError{};
+  EXPECT_EQ(std::get<Frame>(frame).elements.size(), 1u);
+  return std::get<Frame>(frame).elements.at(0);
+}
+
+DecodeError frame_error(std::string_view text, const Limits& limits = default_limits()) {
+  auto frame = decode_frame(text, limits);
+  EXPECT_TRUE(std::holds_alternative<DecodeError>(frame)) << text;
+  if (!std::holds_alternative<DecodeError>(frame)) return DecodeError{};
+  return std::get<DecodeError>(frame);
+}
+
+DecodeError element_error(std::string_view text) {
+  auto element = one(text);
+  EXPECT_TRUE(std::holds_alternative<DecodeError>(element)) << text;
+  if (!std::holds_alternative<DecodeError>(element)) return DecodeError{};
+  return std::get<DecodeError>(element);
+}
+
+TEST(StrictJson, RejectsDuplicateKeysAtAnyDepth) {
+  auto top = parse_strict_json(R"({"a":1,"a":2})");
+  ASSERT_TRUE(std::holds_alternative<JsonError>(top));
+  EXPECT_EQ(std::get<JsonError>(top).kind, JsonErrorKind::duplicate_key);
+  auto nested = parse_strict_json(R"({"p":{"arguments":{"x":1,"y":2,"x":3}}})");
+  ASSERT_TRUE(std::holds_alternative<JsonError>(nested));
+  EXPECT_EQ(std::get<JsonError>(nested).message, "duplicate key \"x\"");
+  // The same key in sibling objects is fine.
+  EXPECT_TRUE(std::holds_alternative<Json>(parse_strict_json(R"([{"a":1},{"a":2}])")));
+}
+
+TEST(StrictJson, BoundsNestingDepth) {
+  Limits limits;
+  limits.max_nesting_depth = 8;
+  EXPECT_TRUE(std::holds_alternative<Json>(parse_strict_json("[[[[[[[[1]]]]]]]]", limits)));
+  auto deep = parse_strict_json("[[[[[[[[[1]]]]]]]]]", limits);
+  ASSERT_TRUE(std::holds_alternative<JsonError>(deep));
+  EXPECT_EQ(std::get<JsonError>(deep).kind, JsonErrorKind::too_deep);
+  // A hostile depth far beyond the limit fails fast instead of exhausting the stack.
+  std::string bomb(1'000'000, '[');
+  auto bombed = parse_strict_json(bomb);
+  ASSERT_TRUE(std::holds_alternative<JsonError>(bombed));
+  EXPECT_EQ(std::get<JsonError>(bombed).kind, JsonErrorKind::too_deep);
+}
+
+TEST(StrictJson, BoundsSizeAndRejectsInvalidUtf8AndTrailingGarbage) {
+  Limits limits;
+  limits.max_message_bytes = 16;
+  auto big = parse_strict_json(R"({"a":"0123456789abcdef"})", limits);
+  ASSERT_TRUE(std::holds_alternative<JsonError>(big));
+  EXPECT_EQ(std::get<JsonError>(big).kind, JsonErrorKind::too_large);
+
+  auto utf8 = parse_strict_json("{\"a\":\"\xC3\x28\"}");
+  ASSERT_TRUE(std::holds_alternative<JsonError>(utf8));
+  EXPECT_EQ(std::get<JsonError>(utf8).kind, JsonErrorKind::syntax);
+
+  auto garbage = parse_strict_json(R"({"a":1} {"b":2})");
+  ASSERT_TRUE(std::holds_alternative<JsonError>(garbage));
+  EXPECT_NE(std::get<JsonError>(garbage).message.find("at byte 8"), std::string::npos)
+      << std::get<JsonError>(garbage).message;
+}
+
+TEST(JsonRpc, DecodesTheFourShapes) {
+  auto request = one(R"({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"x"}})");
+  ASSERT_TRUE(std::holds_alternative<Message>(request));
+  const auto& r = std::get<Request>(std::get<Message>(request));
+  EXPECT_EQ(r.id, RequestId(7));
+  EXPECT_EQ(r.method, "tools/call");
+  EXPECT_EQ(r.params["name"], "x");
+
+  auto notification = one(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  ASSERT_TRUE(std::holds_alternative<Notification>(std::get<Message>(notification)));
+
+  auto response = one(R"({"jsonrpc":"2.0","id":"a","result":{}})");
+  EXPECT_EQ(std::get<Response>(std::get<Message>(response)).id, RequestId("a"));
+
+  auto error = one(R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}})");
+  const auto& e = std::get<ErrorResponse>(std::get<Message>(error));
+  EXPECT_FALSE(e.id.has_value());
+  EXPECT_EQ(e.error.code, -32700);
+}
+
+TEST(JsonRpc, RejectsIdsThatAreNotStringOrInteger) {
+  for (const char* id : {"null", "1.5", "1.0", "true", "{}", "[]"}) {
+    const std::string text = std::string(R"({"jsonrpc":"2.0","method":"ping","id":)") + id + "}";
+    auto failure = element_error(text);
+    EXPECT_EQ(failure.error.code, error_code::kInvalidRequest) << text;
+    EXPECT_EQ(failure.kind, "bad_id") << text;
+  }
+}
+
+TEST(JsonRpc, InvalidRequestsKeepTheirReadableId) {
+  auto no_version = element_error(R"({"id":3,"method":"ping"})");
+  EXPECT_EQ(no_version.kind, "bad_jsonrpc");
+  ASSERT_TRUE(no_version.id.has_value());
+  EXPECT_EQ(*no_version.id, RequestId(3));
+
+  auto wrong_version = element_error(R"({"jsonrpc":"1.0","id":"q","method":"ping"})");
+  EXPECT_EQ(*wrong_version.id, RequestId("q"));
+
+  auto array_params = element_error(R"({"jsonrpc":"2.0","id":4,"method":"tools/list","params":[1]})");
+  EXPECT_EQ(array_params.kind, "bad_params");
+  EXPECT_EQ(array_params.error.code, error_code::kInvalidRequest);
+
+  auto both = element_error(R"({"jsonrpc":"2.0","id":5,"result":{},"error":{"code":1,"message":"m"}})");
+  EXPECT_EQ(both.kind, "mixed_shape");
+
+  auto neither = element_error(R"({"jsonrpc":"2.0","id":5})");
+  EXPECT_EQ(neither.kind, "mixed_shape");
+
+  auto bad_error = element_error(R"({"jsonrpc":"2.0","id":5,"error":{"code":"x","message":"m"}})");
+  EXPECT_EQ(bad_error.kind, "bad_error");
+
+  auto extra = element_error(R"({"jsonrpc":"2.0","id":6,"method":"ping","Method":"x"})");
+  EXPECT_EQ(extra.kind, "unknown_member");
+}
+
+TEST(JsonRpc, FrameLevelErrorsMapToTheirCodes) {
+  EXPECT_EQ(frame_error("not json").error.code, error_code::kParseError);
+  EXPECT_EQ(frame_error("").error.code, error_code::kParseError);
+  EXPECT_EQ(frame_error(R"({"jsonrpc":"2.0","id":1,"id":2,"method":"ping"})").kind, "duplicate_key");
+  EXPECT_EQ(frame_error(R"({"jsonrpc":"2.0","id":1,"id":2,"method":"ping"})").error.code,
+            error_code::kInvalidRequest);
+  EXPECT_EQ(frame_error("[]").kind, "empty_batch");
+  Limits small;
+  small.max_message_bytes = 10;
+  EXPECT_EQ(frame_error(R"({"jsonrpc":"2.0"})", small).kind, "too_large");
+}
+
+TEST(JsonRpc, BatchesDecodeElementByElement) {
+  auto frame = decode_frame(R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"id":2},{"jsonrpc":"2.0","method":"n"}])");
+  ASSERT_TRUE(std::holds_alternative<Frame>(frame));
+  const Frame& f = std::get<Frame>(frame);
+  EXPECT_TRUE(f.is_batch);
+  ASSERT_EQ(f.elements.size(), 3u);
+  EXPECT_TRUE(std::holds_alternative<Message>(f.elements[0]));
+  EXPECT_TRUE(std::holds_alternative<DecodeError>(f.elements[1]));
+  EXPECT_TRUE(std::holds_alternative<Message>(f.elements[2]));
+}
+
+TEST(JsonRpc, EncodeThenDecodeIsIdentity) {
+  const std::vector<Message> messages = {
+      Request{RequestId(1), "tools/call", Json{{"name", "ä"}, {"arguments", {{"n", 1}}}}},
+      Request{RequestId("s-1"), "ping", nullptr},
+      Notification{"notifications/progress", Json{{"progressToken", 3}, {"progress", 0.5}}},
+      Response{RequestId(9), Json{{"tools", Json::array()}}},
+      make_error(RequestId(2), -32601, "Method not found: x", Json{{"why", "test"}}),
+      make_error(std::nullopt, -32700, "Parse error"),
+  };
+  for (const Message& message : messages) {
+    const std::string text = encode(message);
+    EXPECT_EQ(text.find('\n'), std::string::npos);
+    auto decoded = one(text);
+    ASSERT_TRUE(std::holds_alternative<Message>(decoded)) << text;
+    EXPECT_EQ(to_json(std::get<Message>(decoded)), to_json(message)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace gatecrash::mcp
