@@ -1,4 +1,4 @@
-// mock_servers/conformance.h — fixture tools, resources and prompts for the official conformance suite.
+// mock_servers/conformance.h — tools, resources and prompts for the official conformance suite.
 #pragma once
 
 #include <map>
@@ -48,7 +48,7 @@ class ConformanceHandler final : public mcp::ServerHandler {
 
   // Sends notifications/message for `ctx` unless `level` is below the session's logging level.
   // Returns whether it was sent.
-  bool log(mcp::RequestContext& ctx, std::string_view level, std::string text) const;
+  bool send_log(mcp::RequestContext& ctx, std::string_view level, std::string text) const;
 
  private:
   void list_tools(mcp::RequestContext& ctx);

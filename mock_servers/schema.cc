@@ -160,17 +160,18 @@ class Validator {
     auto additional = schema.find("additionalProperties");
     for (const auto& [key, member] : value.items()) {
       const json* member_schema = nullptr;
+      bool undeclared = true;
       if (properties != schema.end() && properties->is_object()) {
         auto declared = properties->find(key);
-        if (declared != properties->end()) member_schema = &*declared;
+        if (declared != properties->end()) {
+          member_schema = &*declared;
+          undeclared = false;
+        }
       }
-      if (member_schema == nullptr && additional != schema.end()) member_schema = &*additional;
+      if (undeclared && additional != schema.end()) member_schema = &*additional;
       if (member_schema == nullptr) continue;
       auto error = descend(key, [&] {
-        if (member_schema->is_boolean() && !member_schema->get<bool>() &&
-            member_schema == &*additional) {
-          return fail("unexpected property");
-        }
+        if (undeclared && *member_schema == false) return fail("unexpected property");
         return check(*member_schema, member, depth + 1);
       });
       if (error) return error;

@@ -88,10 +88,10 @@ DESCRIPTIONS = {
         "detach_volume": "Disconnects a data volume from its virtual machine.",
         "resize_volume": "Grows a volume, or shrinks it when explicitly allowed.",
         "create_snapshot": "Takes a point-in-time snapshot of a volume.",
-        "list_snapshots": "Lists volume snapshots; can narrow by volume or interval type.",
+        "list_snapshots": "Shows the snapshots taken of volumes, filtered by volume or by schedule type if asked.",
         "list_networks": "Lists guest networks; can narrow by zone, network type or default "
                          "flag.",
-        "create_network": "Creates a guest network in a zone from a network offering.",
+        "create_network": "Sets up a new guest network in a zone, based on a network offering.",
         "list_public_ip_addresses": "Lists public IP addresses (only allocated ones unless told "
                                     "otherwise).",
         "associate_ip_address": "Acquires an additional public IP address for a zone, network or "
@@ -99,7 +99,7 @@ DESCRIPTIONS = {
         "enable_static_nat": "Binds a public IP address one-to-one to a virtual machine.",
         "create_firewall_rule": "Opens a protocol and port range on a public IP address for the "
                                 "given source CIDRs.",
-        "list_load_balancer_rules": "Lists load balancer rules; can narrow by public IP or zone.",
+        "list_load_balancer_rules": "Shows the load balancing rules, filtered by public IP or by zone if asked.",
         "list_events": "Lists audit events; can narrow by level, event type and date range.",
         "list_alerts": "Lists system alerts, optionally of one type.",
         "list_capacity": "Reports used versus total capacity per resource type, optionally per "
@@ -107,18 +107,18 @@ DESCRIPTIONS = {
         "list_async_jobs": "Lists asynchronous jobs with their command, status, creation time and "
                            "target; the way to follow up the job IDs other tools print.",
         "list_usage_records": "Returns billing usage records between two dates (administrator).",
-        "list_zones": "Lists availability zones.",
+        "list_zones": "Shows the availability zones of the cloud.",
         "list_templates": "Lists virtual machine templates for a template filter, optionally by "
                           "zone or hypervisor.",
-        "list_accounts": "Lists accounts; can narrow by domain, state or account type.",
+        "list_accounts": "Shows the accounts of the cloud, filtered by domain, state or account type if asked.",
         "list_users": "Lists users with their account, domain, state and e-mail address.",
-        "list_domains": "Lists domains by level or name.",
-        "list_hosts": "Lists hypervisor hosts (administrator).",
-        "list_clusters": "Lists host clusters (administrator).",
-        "list_storage_pools": "Lists primary storage pools (administrator).",
+        "list_domains": "Returns the account domains, optionally only one level or one name.",
+        "list_hosts": "Shows the hypervisor hosts of the cloud; an administrator view.",
+        "list_clusters": "Shows the clusters hosts are grouped in; an administrator view.",
+        "list_storage_pools": "Shows the primary storage pools volumes live on; an administrator view.",
         "list_system_vms": "Lists system virtual machines such as console proxies and secondary "
                            "storage VMs.",
-        "list_service_offerings": "Lists compute offerings.",
+        "list_service_offerings": "Shows the compute offerings (CPU and memory sizes) a virtual machine can use.",
         "list_ssh_key_pairs": "Lists registered SSH key pairs; can narrow by name or fingerprint.",
         "create_ssh_key_pair": "Has the cloud generate a new SSH key pair and returns its "
                                "fingerprint together with the private key.",
@@ -143,30 +143,24 @@ DESCRIPTIONS = {
         "list_user_tasks": "Lists a user's tasks grouped by project, with filtering, sorting and "
                            "paging.",
         "list_user_projects": "Lists the projects a user is assigned to.",
-        "list_user_trackables": "Lists the projects and tasks a user can log time on, optionally "
-                                "only favourites.",
+        "list_user_trackables": "Returns what a user may log time against (projects, and tasks if asked), optionally just the favourites.",
         "list_projects": "Lists projects (all, active or archived).",
-        "list_tasks": "Lists tasks, optionally of one project and status.",
-        "create_task": "Adds a task, optionally inside a project, with assignees, custom fields "
-                       "and a billable flag.",
+        "list_tasks": "Returns the tasks of the workspace, or of one project, by status.",
+        "create_task": "Makes a new task, in a project if given, with assignees, custom field values and a billable flag.",
         "get_task": "Shows one task with its custom fields.",
-        "update_task": "Changes a task: description, due date, project or service, assignees, "
-                       "estimate, billing and custom fields.",
+        "update_task": "Modifies a task's description, due date, project or service, assignees, estimate, billing and custom field values.",
         "create_customer": "Adds a customer, optionally with custom field values.",
-        "update_customer": "Renames a customer or changes its custom field values.",
-        "create_project": "Adds a project, optionally for a customer, with visibility, estimate "
-                          "and custom fields.",
+        "update_customer": "Gives a customer a new name or new custom field values.",
+        "create_project": "Makes a new project, for a customer if given, with visibility, estimate and custom field values.",
         "update_project": "Changes a project: name, colour, delivery date, customer or service, "
                           "notes, estimate and billing terms.",
-        "create_event": "Logs a time entry with start, end and time zone, optionally against a "
-                        "task or project and optionally repeating.",
+        "create_event": "Records a time entry from start to end in a time zone, for a task or project if given; can repeat on a schedule.",
         "update_event": "Changes a time entry: times, notes, task or project, owner and billed "
                         "flag.",
         "track_task": "Starts a running timer on a task given by ID or by task and project "
                       "names (missing ones are created).",
         "stop_task": "Stops the running timer of a task and records the time entry.",
-        "create_custom_field": "Defines a new custom field for time entries, tasks, projects, "
-                               "users or customers.",
+        "create_custom_field": "Adds a custom field definition to one kind of record: time entries, tasks, projects, users or customers.",
         "create_enum_option": "Adds a choice to an existing enumeration custom field.",
         "list_customers": "Lists customers (all, active or archived).",
     },
@@ -177,34 +171,24 @@ DESCRIPTIONS = {
                         "keywords, scores them against the profile, enriches contacts and stores "
                         "new leads; returns a task ID.",
         "get_task_status": "Reports the status, progress and any error of a background task.",
-        "get_running_tasks": "Lists background tasks that are still pending or processing, "
-                             "optionally of one type.",
+        "get_running_tasks": "Shows the background tasks that have not finished yet, optionally only those of one type.",
         "generate_campaign": "Starts a background task that writes one personalised outreach "
                              "message for every contact not yet messaged and saves them as a "
                              "named campaign; returns a task ID.",
-        "get_campaign_result": "Returns the result of a finished campaign task: counts and all "
-                               "generated messages.",
-        "get_campaigns": "Lists campaigns, newest first, with status and success and failure "
-                         "counts.",
-        "get_campaign_by_id": "Shows one campaign with its status and statistics.",
+        "get_campaign_result": "Fetches what a finished campaign task produced: its counts and every message it wrote.",
+        "get_campaigns": "Shows the campaigns from newest to oldest with their status and how many messages succeeded or failed.",
+        "get_campaign_by_id": "Looks up one campaign and its status and figures.",
         "get_campaign_messages": "Returns one page of a campaign's messages (contact, subject, "
                                  "body).",
         "get_new_contacts": "Returns one page of contacts that have never received a message.",
-        "upsert_profile": "Creates or replaces the user profile (identity, contact details, "
-                          "experience, education, skills) that guides lead search and message "
-                          "writing.",
+        "upsert_profile": "Saves the user profile (identity, contact details, experience, education, skills), replacing any earlier one; lead search and message writing follow it.",
         "get_profile": "Returns the stored user profile; call this first.",
     },
     "mock-mcp": {
-        "get_status": "Summarises each discovered mock daemon: health, version, process ID, "
-                      "uptime and counts of runs and of pending and claimed batches.",
-        "list_runs": "Lists the test runs connected to each daemon, grouped by project, with run "
-                     "ID, process ID, working directory, start time, pending batches and test "
-                     "name.",
-        "claim_next_batch": "Leases the next pending batch of intercepted HTTP requests, "
-                            "optionally from one run, and returns its batchId, claimToken and "
-                            "requests.",
-        "get_batch": "Shows one batch (status, run, requests) without claiming it.",
+        "get_status": "Reports on each mock daemon found: whether it is healthy, its version, process ID and uptime, and how many runs and pending or claimed batches it has.",
+        "list_runs": "Shows, per project, the test runs attached to each daemon: run ID, process ID, working directory, start time, waiting batches and test file and name.",
+        "claim_next_batch": "Reserves the oldest waiting batch of captured HTTP requests (from one run if given) for a limited time and hands back its batchId, claimToken and requests.",
+        "get_batch": "Looks at one batch (status, run, requests) without reserving it.",
         "provide_batch_mock_data": "Answers a claimed batch with exactly one mock response per "
                                    "request (data plus optional status, headers and delay).",
         "release_batch": "Returns a claimed batch to the queue unanswered, optionally giving a "
