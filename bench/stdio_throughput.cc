@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <algorithm>
 #include <deque>
 #include <string>
 #include <thread>
@@ -43,23 +44,24 @@ double sequential(gatecrash::mcp::ClientSession& client, const Target& target, i
   return calls / std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Keeps `window` requests in flight: one new request per answer received.
+// Keeps up to `window` requests in flight, refilling in batches of window/2 sent with one write,
+// the way a pipelining client (or a gateway multiplexing many clients) drives a server.
 double pipelined(gatecrash::mcp::ClientSession& client, const Target& target, int calls, int window) {
   const Json params = {{"name", target.tool}, {"arguments", target.arguments}};
   std::deque<gatecrash::mcp::RequestId> in_flight;
   int sent = 0;
+  const int refill = std::max(window / 2, 1);
   const auto start = Clock::now();
-  while (sent < calls && static_cast<int>(in_flight.size()) < window) {
-    in_flight.push_back(client.send_request("tools/call", params));
-    ++sent;
-  }
-  while (!in_flight.empty()) {
+  while (sent < calls || !in_flight.empty()) {
+    if (sent < calls && static_cast<int>(in_flight.size()) <= window - refill) {
+      const int batch = std::min(refill, calls - sent);
+      for (auto& id : client.send_requests("tools/call", params, static_cast<std::size_t>(batch))) {
+        in_flight.push_back(std::move(id));
+      }
+      sent += batch;
+    }
     client.await_answer(in_flight.front());
     in_flight.pop_front();
-    if (sent < calls) {
-      in_flight.push_back(client.send_request("tools/call", params));
-      ++sent;
-    }
   }
   return calls / std::chrono::duration<double>(Clock::now() - start).count();
 }

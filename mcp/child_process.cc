@@ -149,6 +149,15 @@ bool ChildProcess::write_line(std::string_view line, std::chrono::milliseconds t
   return write(framed, timeout);
 }
 
+bool ChildProcess::send_lines(const std::vector<std::string>& lines, std::chrono::milliseconds timeout) {
+  std::string framed;
+  for (const auto& line : lines) {
+    framed.append(line);
+    framed.push_back('\n');
+  }
+  return write(framed, timeout);
+}
+
 std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   for (;;) {

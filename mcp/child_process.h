@@ -44,6 +44,7 @@ class ChildProcess final : public LineChannel {
   bool send_line(std::string_view line, std::chrono::milliseconds timeout) override {
     return write_line(line, timeout);
   }
+  bool send_lines(const std::vector<std::string>& lines, std::chrono::milliseconds timeout) override;
   bool at_eof() const { return eof_; }
   void close_stdin();
   // Waits up to `timeout` for the child to exit by itself; its exit status if it did.

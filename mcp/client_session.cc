@@ -21,6 +21,22 @@ RequestId ClientSession::send_request(std::string method, Json params) {
   return id;
 }
 
+std::vector<RequestId> ClientSession::send_requests(const std::string& method, const Json& params,
+                                                   std::size_t count) {
+  std::vector<RequestId> ids;
+  std::vector<std::string> lines;
+  ids.reserve(count);
+  lines.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    ids.emplace_back(++next_id_);
+    lines.push_back(encode(Request{ids.back(), method, params}));
+  }
+  if (!channel_.send_lines(lines, timeout_)) {
+    throw ClientError("could not send the requests (peer closed or write timed out)");
+  }
+  return ids;
+}
+
 void ClientSession::notify(std::string method, Json params) {
   if (!channel_.send_line(encode(Notification{std::move(method), std::move(params)}), timeout_)) {
     throw ClientError("could not send the notification (peer closed or write timed out)");

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mcp/jsonrpc.h"
 #include "mcp/protocol.h"
@@ -20,6 +21,13 @@ class LineChannel {
   virtual ~LineChannel() = default;
   virtual bool send_line(std::string_view line, std::chrono::milliseconds timeout) = 0;
   virtual std::optional<std::string> read_line(std::chrono::milliseconds timeout) = 0;
+  // Several lines at once; channels that can should do it in one write (pipelining clients).
+  virtual bool send_lines(const std::vector<std::string>& lines, std::chrono::milliseconds timeout) {
+    for (const auto& line : lines) {
+      if (!send_line(line, timeout)) return false;
+    }
+    return true;
+  }
 };
 
 class ClientError : public std::runtime_error {
@@ -48,6 +56,8 @@ class ClientSession {
 
   // Pipelining: send now, collect later.
   RequestId send_request(std::string method, Json params = nullptr);
+  // `count` copies of one request, with fresh ids, sent together.
+  std::vector<RequestId> send_requests(const std::string& method, const Json& params, std::size_t count);
   Message await_answer(const RequestId& id);
 
   std::deque<Message>& inbox() { return inbox_; }

@@ -15,6 +15,7 @@
 #include <deque>
 #include <mutex>
 #include <random>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
@@ -323,12 +324,28 @@ struct StreamableHttpServer::Impl {
   void listen() {
     std::lock_guard lock(lifecycle_mu);
     if (listening) return;
-    const auto address = net::ip::make_address(options.bind_address);
+    std::string host = options.bind_address;
+    if (host == "localhost") host = "127.0.0.1";
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    beast::error_code ec;
+    const auto address = net::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error("bad bind address \"" + options.bind_address + "\": " + ec.message());
     const tcp::endpoint endpoint(address, options.port);
-    acceptor.open(endpoint.protocol());
-    acceptor.set_option(tcp::acceptor::reuse_address(true));
-    acceptor.bind(endpoint);
-    acceptor.listen(net::socket_base::max_listen_connections);
+    const std::string where = options.bind_address + ":" + std::to_string(options.port);
+    auto check = [&](const char* step) {
+      if (!ec) return;
+      beast::error_code ignored;
+      acceptor.close(ignored);
+      throw std::runtime_error(std::string("cannot ") + step + " " + where + ": " + ec.message());
+    };
+    acceptor.open(endpoint.protocol(), ec);
+    check("open");
+    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    check("configure");
+    acceptor.bind(endpoint, ec);
+    check("bind");
+    acceptor.listen(net::socket_base::max_listen_connections, ec);
+    check("listen on");
     bound_port = acceptor.local_endpoint().port();
     loopback = address.is_loopback();
     listening = true;
@@ -796,7 +813,7 @@ struct StreamableHttpServer::Impl {
                         "Bad Request: unsupported MCP-Protocol-Version \"" + *header + "\" (supported: " + supported + ")");
     }
     auto client = s.session->client();
-    if (client && client->version != *version) {
+    if (options.require_negotiated_version && client && client->version != *version) {
       return json_error(400, -32000,
                         "Bad Request: MCP-Protocol-Version " + *header + " differs from the negotiated " +
                             std::string(to_string(client->version)));
@@ -971,7 +988,7 @@ std::uint16_t StreamableHttpServer::port() const { return impl_->bound_port; }
 
 std::string StreamableHttpServer::url() const {
   std::string host = impl_->options.bind_address;
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
   return "http://" + host + ":" + std::to_string(impl_->bound_port) + impl_->options.path;
 }
 

@@ -48,6 +48,10 @@ struct HttpServerOptions {
   // (DNS-rebinding protection). When bound elsewhere the Host header is checked only if this
   // list is not empty.
   std::vector<std::string> allowed_hosts;
+  // A MCP-Protocol-Version header naming a supported version other than the negotiated one:
+  // false (default, as the TS SDK and the conformance suite's server-sse-multiple-streams
+  // scenario expect) accepts it; true answers 400. An unsupported version is always 400.
+  bool require_negotiated_version = false;
   // I/O threads. Session work (every ServerSession and handler call) always runs on one strand.
   unsigned threads = 1;
   // Unrelated server messages kept per session while no GET stream is open (oldest dropped).
@@ -70,8 +74,8 @@ struct HttpServerOptions {
 //   not JSON → 400 + -32700. initialize without Mcp-Session-Id creates a session (503 beyond
 //   limits.max_http_sessions) and the answer carries Mcp-Session-Id; a failed initialize keeps
 //   no session. Otherwise Mcp-Session-Id missing → 400, malformed → 400, unknown → 404; a
-//   MCP-Protocol-Version header that is unsupported or differs from the negotiated version →
-//   400 (absent: accepted). Notifications/responses only → 202. A request → application/json
+//   MCP-Protocol-Version header naming an unsupported version → 400 (absent: accepted; another
+//   supported version: see require_negotiated_version). Notifications/responses only → 202. A request → application/json
 //   when its answer was ready at once with nothing else related to send, else text/event-stream
 //   carrying the related notifications and server→client requests, ended after the answer.
 //   Whole-frame errors (parse error, batch not allowed) and an invalid single message → 400.
@@ -94,7 +98,8 @@ class StreamableHttpServer {
   StreamableHttpServer(const StreamableHttpServer&) = delete;
   StreamableHttpServer& operator=(const StreamableHttpServer&) = delete;
 
-  // Binds and listens (idempotent). Throws std::system_error when the address cannot be bound.
+  // Binds and listens (idempotent). Throws std::runtime_error when the address is not an IP
+  // address (or "localhost") or cannot be bound.
   void listen();
   // listen()s and serves on `options.threads` internal threads; returns at once.
   void start();

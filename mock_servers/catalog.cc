@@ -30,7 +30,8 @@ std::unique_ptr<Catalog> make_catalog(std::string_view name, std::uint64_t seed)
     if (entry.name == name) return entry.make(seed);
   }
   std::string known;
-  for (const CatalogEntry& entry : kCatalogs) known += (known.empty() ? "" : ", ") + std::string(entry.name);
+  for (const CatalogEntry& entry : kCatalogs)
+    known += (known.empty() ? "" : ", ") + std::string(entry.name);
   throw CatalogError("unknown catalog '" + std::string(name) + "' (known: " + known + ")");
 }
 

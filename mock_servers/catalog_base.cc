@@ -36,9 +36,10 @@ ToolOutcome json_result(json structured) {
 }
 
 ToolOutcome text_and_json_result(std::string text, json structured) {
-  return {{{"content", text_content(std::move(text))}, {"structuredContent", std::move(structured)}},
-          "ok",
-          ""};
+  return {
+      {{"content", text_content(std::move(text))}, {"structuredContent", std::move(structured)}},
+      "ok",
+      ""};
 }
 
 ToolOutcome tool_error(std::string text) {
@@ -67,7 +68,8 @@ std::optional<std::int64_t> integer_arg(const json& arguments, std::string_view 
   if (value == nullptr) return std::nullopt;
   if (value->is_number_integer()) {
     if (value->is_number_unsigned() &&
-        value->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        value->get<std::uint64_t>() >
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
       return std::nullopt;
     }
     return value->get<std::int64_t>();
@@ -81,7 +83,8 @@ std::optional<std::int64_t> integer_arg(const json& arguments, std::string_view 
     const std::string& text = value->get_ref<const std::string&>();
     std::int64_t number = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    if (error != std::errc() || end != text.data() + text.size() || text.empty())
+      return std::nullopt;
     return number;
   }
   return std::nullopt;
@@ -105,14 +108,17 @@ CatalogBase::CatalogBase(std::string_view name, std::uint64_t seed)
   }
 }
 
-void CatalogBase::on(const std::string& tool, Handler handler) { handlers_[tool] = std::move(handler); }
+void CatalogBase::on(const std::string& tool, Handler handler) {
+  handlers_[tool] = std::move(handler);
+}
 
 void CatalogBase::check_complete() const {
   for (const auto& [tool, schema] : input_schemas_) {
     if (!handlers_.contains(tool)) throw CatalogError(name_ + ": no handler for tool " + tool);
   }
   for (const auto& [tool, handler] : handlers_) {
-    if (!input_schemas_.contains(tool)) throw CatalogError(name_ + ": handler for unlisted tool " + tool);
+    if (!input_schemas_.contains(tool))
+      throw CatalogError(name_ + ": handler for unlisted tool " + tool);
   }
 }
 
@@ -129,7 +135,8 @@ ToolOutcome CatalogBase::call(std::string_view tool, const json& arguments, std:
   const json no_arguments = json::object();
   const json& given = arguments.is_null() ? no_arguments : arguments;
   if (auto problem = validate_arguments(schema->second, given)) {
-    ToolOutcome invalid = tool_error("Invalid arguments for tool " + std::string(tool) + ": " + *problem);
+    ToolOutcome invalid =
+        tool_error("Invalid arguments for tool " + std::string(tool) + ": " + *problem);
     invalid.outcome = "invalid_arguments";
     return invalid;
   }

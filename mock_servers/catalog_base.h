@@ -1,4 +1,4 @@
-// mock_servers/catalog_base.h — what every catalog shares: its Tool list, validation, dispatch, results.
+// mock_servers/catalog_base.h — what every catalog shares: tools, validation, dispatch, results.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -29,6 +29,7 @@ std::optional<double> number_arg(const nlohmann::json& arguments, std::string_vi
 // Integers, floats with an integral value, and decimal strings (for "number|string" parameters).
 std::optional<std::int64_t> integer_arg(const nlohmann::json& arguments, std::string_view key);
 
+// Not thread-safe: a catalog is one server's state, and its caller serialises calls to it.
 class CatalogBase : public Catalog {
  public:
   using Handler = std::function<ToolOutcome(const nlohmann::json& arguments, std::int64_t now_ms)>;
@@ -39,7 +40,8 @@ class CatalogBase : public Catalog {
   std::string_view name() const override { return name_; }
   const nlohmann::json& server_info() const override { return server_info_; }
   const nlohmann::json& tools() const override { return tools_; }
-  ToolOutcome call(std::string_view tool, const nlohmann::json& arguments, std::int64_t now_ms) final;
+  ToolOutcome call(std::string_view tool, const nlohmann::json& arguments,
+                   std::int64_t now_ms) final;
 
   // Throws CatalogError unless every listed tool has a handler and every handler a listed tool.
   void check_complete() const;

@@ -1,4 +1,4 @@
-// mock_servers/catalog_mock_mcp.cc — the mock-mcp adapter: test runs whose HTTP batches agents claim and answer.
+// mock_servers/catalog_mock_mcp.cc — the mock-mcp adapter: claimable batches of test requests.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -21,17 +21,23 @@ constexpr std::int64_t kMinBatchIntervalMs = 15'000;
 constexpr std::int64_t kMaxBatchIntervalMs = 45'000;
 constexpr int kMaxBatchesPerAdvance = 100;  // a clock jump of days must not flood memory
 
-const std::vector<std::string> kProjects = {"checkout-web", "billing-service", "mobile-api", "admin-portal"};
+const std::vector<std::string> kProjects = {"checkout-web", "billing-service", "mobile-api",
+                                            "admin-portal"};
 struct TestCase {
   std::string file, name;
 };
-const std::vector<TestCase> kTests = {{"src/__tests__/coupon.test.ts", "checkout > applies a coupon"},
-                                      {"src/__tests__/cart.test.ts", "cart > renders the cart"},
-                                      {"src/__tests__/payment.test.ts", "payments > retries a failed payment"},
-                                      {"src/__tests__/invoices.test.ts", "billing > lists invoices"},
-                                      {"src/__tests__/session.test.ts", "auth > refreshes the session"}};
-const std::vector<std::string> kEndpoints = {"GET /api/cart", "POST /api/payments", "GET /api/invoices?page=1",
-                                             "POST /api/session/refresh", "GET /api/users/me", "PUT /api/avatar"};
+const std::vector<TestCase> kTests = {
+    {"src/__tests__/coupon.test.ts", "checkout > applies a coupon"},
+    {"src/__tests__/cart.test.ts", "cart > renders the cart"},
+    {"src/__tests__/payment.test.ts", "payments > retries a failed payment"},
+    {"src/__tests__/invoices.test.ts", "billing > lists invoices"},
+    {"src/__tests__/session.test.ts", "auth > refreshes the session"}};
+const std::vector<std::string> kEndpoints = {"GET /api/cart",
+                                             "POST /api/payments",
+                                             "GET /api/invoices?page=1",
+                                             "POST /api/session/refresh",
+                                             "GET /api/users/me",
+                                             "PUT /api/avatar"};
 
 struct Run {
   std::string id, test_file, test_name;
@@ -56,12 +62,14 @@ class MockMcpCatalog final : public CatalogBase {
     std::int64_t runs = random().between(2, 3);
     for (std::int64_t i = 0; i < runs; ++i) {
       const TestCase& test = random().pick(kTests);
-      runs_.push_back({"run-" + random().hex(8), test.file, test.name, daemon_pid_ + 1 + i, random().between(5'000, 120'000),
+      runs_.push_back({"run-" + random().hex(8), test.file, test.name, daemon_pid_ + 1 + i,
+                       random().between(5'000, 120'000),
                        random().between(kMinBatchIntervalMs, kMaxBatchIntervalMs)});
     }
     on("get_status", [this](const json&, std::int64_t now) { return get_status(now); });
     on("list_runs", [this](const json&, std::int64_t) { return list_runs(); });
-    on("claim_next_batch", [this](const json& a, std::int64_t now) { return claim_next_batch(a, now); });
+    on("claim_next_batch",
+       [this](const json& a, std::int64_t now) { return claim_next_batch(a, now); });
     on("get_batch", [this](const json& a, std::int64_t) { return get_batch(a); });
     on("provide_batch_mock_data", [this](const json& a, std::int64_t) { return provide(a); });
     on("release_batch", [this](const json& a, std::int64_t) { return release(a); });
@@ -83,7 +91,8 @@ class MockMcpCatalog final : public CatalogBase {
         add_batch(run, run.next_batch_ms);
         run.next_batch_ms += run.batch_interval_ms;
       }
-      if (run.next_batch_ms <= now_ms) run.next_batch_ms = now_ms + run.batch_interval_ms;  // skipped a long gap
+      if (run.next_batch_ms <= now_ms)
+        run.next_batch_ms = now_ms + run.batch_interval_ms;  // skipped a long gap
     }
     for (Batch& batch : batches_) {
       if (batch.status == "claimed" && batch.lease_until_ms <= now_ms) {
@@ -115,7 +124,8 @@ class MockMcpCatalog final : public CatalogBase {
   }
 
   Batch* batch(const std::string& id) {
-    auto found = std::find_if(batches_.begin(), batches_.end(), [&](const Batch& b) { return b.id == id; });
+    auto found =
+        std::find_if(batches_.begin(), batches_.end(), [&](const Batch& b) { return b.id == id; });
     return found == batches_.end() ? nullptr : &*found;
   }
 
@@ -126,9 +136,12 @@ class MockMcpCatalog final : public CatalogBase {
   }
 
   json batch_view(const Batch& b) const {
-    json out = {{"batchId", b.id},       {"runId", b.run_id},
-                {"status", b.status},    {"requests", b.requests},
-                {"createdAt", format_rfc3339(b.created_ms)}, {"expiresAt", format_rfc3339(b.expires_ms)}};
+    json out = {{"batchId", b.id},
+                {"runId", b.run_id},
+                {"status", b.status},
+                {"requests", b.requests},
+                {"createdAt", format_rfc3339(b.created_ms)},
+                {"expiresAt", format_rfc3339(b.expires_ms)}};
     if (b.status == "claimed") out["leaseUntil"] = format_rfc3339(b.lease_until_ms);
     return out;
   }
@@ -158,19 +171,22 @@ class MockMcpCatalog final : public CatalogBase {
                       {"testFile", run.test_file},
                       {"testName", run.test_name}});
     }
-    return json_result(
-        {{"projects", json::array({{{"projectRoot", project_root()}, {"daemonPid", daemon_pid_}, {"runs", runs}}})}});
+    return json_result({{"projects", json::array({{{"projectRoot", project_root()},
+                                                   {"daemonPid", daemon_pid_},
+                                                   {"runs", runs}}})}});
   }
 
   ToolOutcome claim_next_batch(const json& a, std::int64_t now) {
     auto run_id = string_arg(a, "runId");
-    if (run_id && std::none_of(runs_.begin(), runs_.end(), [&](const Run& r) { return r.id == *run_id; })) {
+    if (run_id &&
+        std::none_of(runs_.begin(), runs_.end(), [&](const Run& r) { return r.id == *run_id; })) {
       return tool_error("Run not found: " + *run_id);
     }
     std::int64_t lease = kDefaultLeaseMs;
     if (auto requested = number_arg(a, "leaseMs")) {
       // No upper bound, like the real adapter: a huge lease is the lease-squatting attack.
-      if (!(*requested > 0) || *requested > 9.0e15) return tool_error("leaseMs must be a positive number of milliseconds");
+      if (!(*requested > 0) || *requested > 9.0e15)
+        return tool_error("leaseMs must be a positive number of milliseconds");
       lease = std::max<std::int64_t>(1, std::llround(*requested));
     }
     Batch* next = nullptr;  // the oldest pending batch
@@ -178,11 +194,13 @@ class MockMcpCatalog final : public CatalogBase {
       if (candidate.status != "pending" || (run_id && candidate.run_id != *run_id)) continue;
       if (next == nullptr || candidate.created_ms < next->created_ms) next = &candidate;
     }
-    if (!next) return json_result({{"batch", nullptr}, {"message", "No pending batches available"}});
+    if (!next)
+      return json_result({{"batch", nullptr}, {"message", "No pending batches available"}});
     next->status = "claimed";
     next->claim_token = random().hex(32);
-    next->lease_until_ms = now > std::numeric_limits<std::int64_t>::max() - lease ? std::numeric_limits<std::int64_t>::max()
-                                                                                  : now + lease;
+    next->lease_until_ms = now > std::numeric_limits<std::int64_t>::max() - lease
+                               ? std::numeric_limits<std::int64_t>::max()
+                               : now + lease;
     record_effect("batch_claimed:" + next->id);
     json out = batch_view(*next);
     out["claimToken"] = next->claim_token;
@@ -202,8 +220,10 @@ class MockMcpCatalog final : public CatalogBase {
     std::string id = a["batchId"].get<std::string>();
     Batch* found = batch(id);
     if (!found) return "Batch not found: " + id;
-    if (found->status != "claimed") return "Batch " + id + " is not claimed (status: " + found->status + ")";
-    if (found->claim_token != a["claimToken"].get<std::string>()) return "Invalid claim token for batch " + id;
+    if (found->status != "claimed")
+      return "Batch " + id + " is not claimed (status: " + found->status + ")";
+    if (found->claim_token != a["claimToken"].get<std::string>())
+      return "Invalid claim token for batch " + id;
     return found;
   }
 
@@ -212,26 +232,34 @@ class MockMcpCatalog final : public CatalogBase {
     if (auto* problem = std::get_if<std::string>(&claimed)) return tool_error(*problem);
     Batch& target = *std::get<Batch*>(claimed);
     std::set<std::string> expected, provided;
-    for (const json& request : target.requests) expected.insert(request["requestId"].get<std::string>());
+    for (const json& request : target.requests)
+      expected.insert(request["requestId"].get<std::string>());
     for (const json& mock : a["mocks"]) {
       std::string request_id = mock["requestId"].get<std::string>();
-      if (!expected.contains(request_id)) return tool_error("Unknown requestId " + request_id + " for batch " + target.id);
-      if (!provided.insert(request_id).second) return tool_error("More than one mock for request " + request_id);
+      if (!expected.contains(request_id))
+        return tool_error("Unknown requestId " + request_id + " for batch " + target.id);
+      if (!provided.insert(request_id).second)
+        return tool_error("More than one mock for request " + request_id);
       auto status = mock.find("status");
-      if (status != mock.end() && (!status->is_number_integer() || *status < 100 || *status > 599)) {
-        return tool_error("Mock for request " + request_id + ": status must be an HTTP status code (100-599)");
+      if (status != mock.end() &&
+          (!status->is_number_integer() || *status < 100 || *status > 599)) {
+        return tool_error("Mock for request " + request_id +
+                          ": status must be an HTTP status code (100-599)");
       }
       auto delay = mock.find("delayMs");
-      if (delay != mock.end() && *delay < 0) return tool_error("Mock for request " + request_id + ": delayMs must not be negative");
+      if (delay != mock.end() && *delay < 0)
+        return tool_error("Mock for request " + request_id + ": delayMs must not be negative");
     }
     for (const std::string& request_id : expected) {
-      if (!provided.contains(request_id)) return tool_error("Missing mock for request " + request_id);
+      if (!provided.contains(request_id))
+        return tool_error("Missing mock for request " + request_id);
     }
     target.status = "fulfilled";
     target.claim_token.clear();
     target.mocks = a["mocks"];
     record_effect("batch_fulfilled:" + target.id);
-    return json_result({{"batchId", target.id}, {"status", "fulfilled"}, {"mocksProvided", provided.size()}});
+    return json_result(
+        {{"batchId", target.id}, {"status", "fulfilled"}, {"mocksProvided", provided.size()}});
   }
 
   ToolOutcome release(const json& a) {

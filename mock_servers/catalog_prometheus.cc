@@ -13,8 +13,8 @@ namespace {
 using nlohmann::json;
 
 // The real server refuses query text containing any of these (shell/file/URL injection guards).
-constexpr std::string_view kRejectedFragments[] = {";",  "&&",      "||",    "`",       "$(",      "${",
-                                                   "file://", "/etc/", "/var/log", "http://", "https://"};
+constexpr std::string_view kRejectedFragments[] = {
+    ";", "&&", "||", "`", "$(", "${", "file://", "/etc/", "/var/log", "http://", "https://"};
 // Prometheus refuses range queries longer than this many points per series.
 constexpr std::int64_t kMaxPointsPerSeries = 11000;
 constexpr std::string_view kDefaultRegion = "us-east-1";
@@ -61,7 +61,9 @@ struct QueryShape {
   std::optional<double> literal;
 };
 
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
+bool is_ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
+}
 
 std::optional<double> parse_double(std::string_view text) {
   double value = 0;
@@ -71,8 +73,10 @@ std::optional<double> parse_double(std::string_view text) {
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    text.remove_suffix(1);
   return text;
 }
 
@@ -88,7 +92,8 @@ std::vector<Matcher> parse_matchers(std::string_view query, std::size_t pos) {
     body = comma == std::string_view::npos ? std::string_view() : body.substr(comma + 1);
     std::size_t op = item.find_first_of("=!");
     std::size_t quote = item.find('"');
-    if (op == std::string_view::npos || quote == std::string_view::npos || item.back() != '"') continue;
+    if (op == std::string_view::npos || quote == std::string_view::npos || item.back() != '"')
+      continue;
     std::string_view op_text = item.substr(op, quote - op);
     std::string value(item.substr(quote + 1, item.size() - quote - 2));
     std::string label(trim(item.substr(0, op)));
@@ -136,7 +141,8 @@ QueryShape understand(std::string_view query) {
 
 // Prometheus durations ("15s", "1m30s", "500ms", "1d") or plain seconds ("15", "0.5").
 std::optional<std::int64_t> parse_step_ms(std::string_view text) {
-  constexpr std::int64_t kLongestStepMs = 1'000'000'000'000'000;  // ~31700 years: far past any window
+  // ~31700 years: far past any window, and small enough that sums cannot overflow.
+  constexpr std::int64_t kLongestStepMs = 1'000'000'000'000'000;
   if (auto seconds = parse_double(text)) {
     if (!(std::fabs(*seconds) * 1000 < static_cast<double>(kLongestStepMs))) return std::nullopt;
     return static_cast<std::int64_t>(std::llround(*seconds * 1000));
@@ -150,9 +156,13 @@ std::optional<std::int64_t> parse_step_ms(std::string_view text) {
     std::from_chars(text.data(), text.data() + digits, amount);
     text.remove_prefix(digits);
     std::int64_t unit = 0;
-    for (auto [suffix, ms] : {std::pair<std::string_view, std::int64_t>{"ms", 1}, {"s", 1000},
-                              {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000},
-                              {"w", 604'800'000}, {"y", 31'536'000'000}}) {
+    for (auto [suffix, ms] : {std::pair<std::string_view, std::int64_t>{"ms", 1},
+                              {"s", 1000},
+                              {"m", 60'000},
+                              {"h", 3'600'000},
+                              {"d", 86'400'000},
+                              {"w", 604'800'000},
+                              {"y", 31'536'000'000}}) {
       if (text.starts_with(suffix) && (suffix != "m" || !text.starts_with("ms"))) {
         unit = ms;
         text.remove_prefix(suffix.size());
@@ -167,7 +177,8 @@ std::optional<std::int64_t> parse_step_ms(std::string_view text) {
 
 std::string sample_text(double value) {
   char buffer[64];
-  auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 3);
+  auto [end, error] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed, 3);
   return error == std::errc() ? std::string(buffer, end) : std::string("0");
 }
 
@@ -183,10 +194,12 @@ class PrometheusCatalog final : public CatalogBase {
     on("ExecuteRangeQuery", [this](const json& a, std::int64_t) { return execute_range_query(a); });
     on("ListMetrics", [this](const json& a, std::int64_t) { return list_metrics(a); });
     on("GetServerInfo", [this](const json& a, std::int64_t) { return server_details(a); });
-    on("GetAvailableWorkspaces", [this](const json& a, std::int64_t) { return available_workspaces(a); });
+    on("GetAvailableWorkspaces",
+       [this](const json& a, std::int64_t) { return available_workspaces(a); });
     on("get_job_status", [](const json& a, std::int64_t) {
       // No tool here starts a job, so every id is unknown, as in the real servers' lookup.
-      return json_result({{"job_id", string_arg(a, "job_id").value_or("")}, {"state", "not_found"},
+      return json_result({{"job_id", string_arg(a, "job_id").value_or("")},
+                          {"state", "not_found"},
                           {"result", nullptr}});
     });
   }
@@ -195,11 +208,12 @@ class PrometheusCatalog final : public CatalogBase {
   void advance_to(std::int64_t) override {}  // no async state
 
   void build_inventory() {
-    static const std::vector<std::string> kAliases = {"prod-metrics", "staging-metrics", "platform-observability",
-                                                      "edge-fleet", "payments-slo"};
+    static const std::vector<std::string> kAliases = {
+        "prod-metrics", "staging-metrics", "platform-observability", "edge-fleet", "payments-slo"};
     std::int64_t workspace_count = random().between(2, 3);
     for (std::int64_t i = 0; i < workspace_count; ++i) {
-      workspaces_.push_back({"ws-" + random().uuid(), kAliases[(random().below(kAliases.size()) + i) % kAliases.size()]});
+      workspaces_.push_back({"ws-" + random().uuid(),
+                             kAliases[(random().below(kAliases.size()) + i) % kAliases.size()]});
     }
     std::vector<std::string> instances;
     for (int i = 0; i < 3; ++i) {
@@ -208,7 +222,8 @@ class PrometheusCatalog final : public CatalogBase {
     }
     for (const MetricSpec& metric : kMetrics) {
       for (const std::string& instance : instances) {
-        series_.push_back({&metric, {{"__name__", metric.name}, {"instance", instance}, {"job", "node"}}});
+        series_.push_back(
+            {&metric, {{"__name__", metric.name}, {"instance", instance}, {"job", "node"}}});
       }
     }
   }
@@ -228,7 +243,8 @@ class PrometheusCatalog final : public CatalogBase {
   }
 
   std::string endpoint(const json& arguments, const Workspace& workspace) const {
-    return "https://aps-workspaces." + region(arguments) + ".amazonaws.com/workspaces/" + workspace.id;
+    return "https://aps-workspaces." + region(arguments) + ".amazonaws.com/workspaces/" +
+           workspace.id;
   }
 
   // Deterministic from the seed, the query text, the series and the timestamp.
@@ -239,9 +255,11 @@ class PrometheusCatalog final : public CatalogBase {
   static double value_at(const MetricSpec& metric, std::uint64_t key, std::int64_t t_ms) {
     if (metric.name == "up") return key % 11 == 0 ? 0.0 : 1.0;  // now and then an instance is down
     double phase = static_cast<double>(key % 6283) / 1000.0;
-    double jitter = static_cast<double>(stable_hash(std::to_string(t_ms), key) % 1000) / 1000.0 - 0.5;
+    double jitter =
+        static_cast<double>(stable_hash(std::to_string(t_ms), key) % 1000) / 1000.0 - 0.5;
     double wave = std::sin(static_cast<double>(t_ms) / 600'000.0 * 2 * std::numbers::pi + phase);
-    return metric.base * (1.0 + static_cast<double>(key % 200) / 1000.0) + metric.amplitude * (wave + 0.2 * jitter);
+    return metric.base * (1.0 + static_cast<double>(key % 200) / 1000.0) +
+           metric.amplitude * (wave + 0.2 * jitter);
   }
 
   std::vector<const Series*> select(const QueryShape& shape) const {
@@ -261,7 +279,8 @@ class PrometheusCatalog final : public CatalogBase {
   }
 
   // The series a query yields at each requested time: [(labels, samples)].
-  json evaluate(const std::string& query, const std::vector<std::int64_t>& times, bool as_vector) const {
+  json evaluate(const std::string& query, const std::vector<std::int64_t>& times,
+                bool as_vector) const {
     QueryShape shape = understand(query);
     auto samples_for = [&](auto value_of) {
       json values = json::array();
@@ -273,11 +292,13 @@ class PrometheusCatalog final : public CatalogBase {
                        : json{{"metric", std::move(labels)}, {"values", std::move(values)}};
     };
     if (shape.literal) {
-      return as_vector ? json{{"resultType", "scalar"}, {"result", sample(times.at(0), *shape.literal)}}
-                       : json{{"resultType", "matrix"},
-                              {"result", json::array({entry(json::object(), samples_for([&](std::int64_t) {
-                                                                return *shape.literal;
-                                                              }))})}};
+      return as_vector
+                 ? json{{"resultType", "scalar"}, {"result", sample(times.at(0), *shape.literal)}}
+                 : json{
+                       {"resultType", "matrix"},
+                       {"result", json::array({entry(json::object(), samples_for([&](std::int64_t) {
+                                                       return *shape.literal;
+                                                     }))})}};
     }
     std::vector<const Series*> selected = select(shape);
     json result = json::array();
@@ -285,16 +306,19 @@ class PrometheusCatalog final : public CatalogBase {
       std::vector<std::uint64_t> keys;
       for (const Series* series : selected) keys.push_back(series_key(query, *series));
       result.push_back(entry(json::object(), samples_for([&](std::int64_t t) {
-        double total = 0;
-        for (std::size_t i = 0; i < selected.size(); ++i) total += value_at(*selected[i]->metric, keys[i], t);
-        return query.starts_with("count") ? static_cast<double>(selected.size()) : total;
-      })));
+                               double total = 0;
+                               for (std::size_t i = 0; i < selected.size(); ++i)
+                                 total += value_at(*selected[i]->metric, keys[i], t);
+                               return query.starts_with("count")
+                                          ? static_cast<double>(selected.size())
+                                          : total;
+                             })));
     } else {
       for (const Series* series : selected) {
         std::uint64_t key = series_key(query, *series);
         result.push_back(entry(series->labels, samples_for([&](std::int64_t t) {
-          return value_at(*series->metric, key, t);
-        })));
+                                 return value_at(*series->metric, key, t);
+                               })));
       }
     }
     return {{"resultType", as_vector ? "vector" : "matrix"}, {"result", std::move(result)}};
@@ -303,11 +327,13 @@ class PrometheusCatalog final : public CatalogBase {
   static std::optional<std::string> query_problem(const std::string& query) {
     for (std::string_view fragment : kRejectedFragments) {
       if (query.find(fragment) != std::string::npos) {
-        return "Query validation failed: the query contains the disallowed pattern '" + std::string(fragment) +
-               "' and was not run";
+        return "Query validation failed: the query contains the disallowed pattern '" +
+               std::string(fragment) + "' and was not run";
       }
     }
-    if (trim(query).empty()) return "bad_data: invalid parameter \"query\": 1:1: parse error: no expression found in input";
+    if (trim(query).empty())
+      return "bad_data: invalid parameter \"query\": 1:1: parse error: no expression found in "
+             "input";
     return std::nullopt;
   }
 
@@ -318,7 +344,9 @@ class PrometheusCatalog final : public CatalogBase {
     std::int64_t at = now_ms;
     if (auto time = string_arg(arguments, "time")) {
       auto parsed = parse_time_ms(*time);
-      if (!parsed) return tool_error("bad_data: invalid parameter \"time\": cannot parse \"" + *time + "\" to a valid timestamp");
+      if (!parsed)
+        return tool_error("bad_data: invalid parameter \"time\": cannot parse \"" + *time +
+                          "\" to a valid timestamp");
       at = *parsed;
     }
     return json_result(evaluate(query, {at}, /*as_vector=*/true));
@@ -334,20 +362,27 @@ class PrometheusCatalog final : public CatalogBase {
       std::string text = string_arg(arguments, names[i]).value_or("");
       bounds[i] = parse_time_ms(text);
       if (!bounds[i]) {
-        return tool_error(std::string("bad_data: invalid parameter \"") + names[i] + "\": cannot parse \"" + text +
-                          "\" to a valid timestamp");
+        return tool_error(std::string("bad_data: invalid parameter \"") + names[i] +
+                          "\": cannot parse \"" + text + "\" to a valid timestamp");
       }
     }
     std::string step_text = string_arg(arguments, "step").value_or("");
     auto step = parse_step_ms(step_text);
-    if (!step) return tool_error("bad_data: invalid parameter \"step\": cannot parse \"" + step_text + "\" to a valid duration");
-    if (*bounds[1] < *bounds[0]) return tool_error("bad_data: end timestamp must not be before start time");
+    if (!step)
+      return tool_error("bad_data: invalid parameter \"step\": cannot parse \"" + step_text +
+                        "\" to a valid duration");
+    if (*bounds[1] < *bounds[0])
+      return tool_error("bad_data: end timestamp must not be before start time");
     if (*step <= 0) {
-      return tool_error("bad_data: zero or negative query resolution step widths are not accepted. Try a positive integer");
+      return tool_error(
+          "bad_data: zero or negative query resolution step widths are not accepted. Try a "
+          "positive integer");
     }
     if ((*bounds[1] - *bounds[0]) / *step + 1 > kMaxPointsPerSeries) {
-      return tool_error("bad_data: exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query "
-                        "resolution (?step=XX)");
+      return tool_error(
+          "bad_data: exceeded maximum resolution of 11,000 points per timeseries. Try decreasing "
+          "the query "
+          "resolution (?step=XX)");
     }
     std::vector<std::int64_t> times;
     for (std::int64_t t = *bounds[0]; t <= *bounds[1]; t += *step) times.push_back(t);

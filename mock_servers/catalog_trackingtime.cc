@@ -1,4 +1,4 @@
-// mock_servers/catalog_trackingtime.cc — the TrackingTime mock: time entries, timers and workspace edits.
+// mock_servers/catalog_trackingtime.cc — the TrackingTime mock: time entries and timers.
 #include <algorithm>
 #include <cctype>
 #include <variant>
@@ -16,12 +16,17 @@ using namespace trackingtime;
 constexpr std::int64_t kDefaultPageSize = 100;
 constexpr std::int64_t kMaxPageSize = 1000;
 constexpr std::int64_t kMaxRecurringEntries = 1000;  // one create_event call may not make more
+constexpr std::int64_t kMaxRepeatEvery = 10'000;
+constexpr std::int64_t kMaxPage = 1'000'000'000;
 
 // The real API wraps every answer in {"response": {...}, "data": ...}.
 ToolOutcome api_result(json data) {
-  return json_result({{"response", {{"status", 200}, {"message", "ok"}}}, {"data", std::move(data)}});
+  return json_result(
+      {{"response", {{"status", 200}, {"message", "ok"}}}, {"data", std::move(data)}});
 }
-ToolOutcome api_error(const std::string& message) { return tool_error("TrackingTime API error: " + message); }
+ToolOutcome api_error(const std::string& message) {
+  return tool_error("TrackingTime API error: " + message);
+}
 
 // "users" and "custom_fields" may come as an array of objects or as a string: JSON text, or
 // comma-separated ids. Returns an array of objects, or nullopt when the text means nothing.
@@ -49,7 +54,8 @@ std::optional<json> object_list(const json& arguments, std::string_view key) {
 
 class TrackingTimeCatalog final : public CatalogBase {
  public:
-  explicit TrackingTimeCatalog(std::uint64_t seed) : CatalogBase("trackingtime", seed), ws_(seeded_workspace(random())) {
+  explicit TrackingTimeCatalog(std::uint64_t seed)
+      : CatalogBase("trackingtime", seed), ws_(seeded_workspace(random())) {
     bind("get_me", &TrackingTimeCatalog::get_me, /*needs_account=*/false);
     bind("list_workspaces", &TrackingTimeCatalog::list_workspaces, false);
     bind("list_events", &TrackingTimeCatalog::list_events);
@@ -89,15 +95,17 @@ class TrackingTimeCatalog final : public CatalogBase {
       if (needs_account && a.contains("account_id")) {
         auto account = integer_arg(a, "account_id");
         if (!account || *account != ws_.account_id) {
-          return api_error("you have no access to account " + a["account_id"].dump() + "; your workspaces: " +
-                           std::to_string(ws_.account_id) + " (" + ws_.name + ")");
+          return api_error("you have no access to account " + a["account_id"].dump() +
+                           "; your workspaces: " + std::to_string(ws_.account_id) + " (" +
+                           ws_.name + ")");
         }
       }
       return (this->*tool)(a, now);
     });
   }
 
-  void advance_to(std::int64_t) override {}  // timers are measured when stopped, nothing runs on its own
+  void advance_to(std::int64_t) override {
+  }  // timers are measured when stopped, nothing runs on its own
 
   // ---- shared helpers ------------------------------------------------------------------------
 
@@ -111,10 +119,13 @@ class TrackingTimeCatalog final : public CatalogBase {
   }
 
   static json page(const json& a, json items) {
-    std::int64_t number = std::max<std::int64_t>(0, integer_arg(a, "page").value_or(0));
-    std::int64_t size = std::clamp<std::int64_t>(integer_arg(a, "page_size").value_or(kDefaultPageSize), 1, kMaxPageSize);
+    std::int64_t number = std::clamp<std::int64_t>(integer_arg(a, "page").value_or(0), 0, kMaxPage);
+    std::int64_t size = std::clamp<std::int64_t>(
+        integer_arg(a, "page_size").value_or(kDefaultPageSize), 1, kMaxPageSize);
     json slice = json::array();
-    for (std::int64_t i = number * size; i < std::min<std::int64_t>((number + 1) * size, static_cast<std::int64_t>(items.size())); ++i) {
+    for (std::int64_t i = number * size;
+         i < std::min<std::int64_t>((number + 1) * size, static_cast<std::int64_t>(items.size()));
+         ++i) {
       slice.push_back(std::move(items[static_cast<std::size_t>(i)]));
     }
     return slice;
@@ -123,11 +134,15 @@ class TrackingTimeCatalog final : public CatalogBase {
   // Applies "users" (assignees) after checking every id; returns an error message or "".
   std::string assign_users(const json& a, std::vector<std::int64_t>& users) {
     auto listed = object_list(a, "users");
-    if (!listed) return a.contains("users") ? "users must be a list of {id} objects or comma-separated ids" : "";
+    if (!listed)
+      return a.contains("users") ? "users must be a list of {id} objects or comma-separated ids"
+                                 : "";
     std::vector<std::int64_t> ids;
     for (const json& entry : *listed) {
       auto id = entry.is_object() ? integer_arg(entry, "id") : std::nullopt;
-      if (!id || !ws_.user(*id)) return "unknown user " + (entry.is_object() && entry.contains("id") ? entry["id"].dump() : entry.dump());
+      if (!id || !ws_.user(*id))
+        return "unknown user " +
+               (entry.is_object() && entry.contains("id") ? entry["id"].dump() : entry.dump());
       ids.push_back(*id);
     }
     users = ids;
@@ -137,7 +152,9 @@ class TrackingTimeCatalog final : public CatalogBase {
   // Applies "custom_fields" values onto `target`; returns an error message or "".
   std::string set_custom_fields(const json& a, json& target) {
     auto listed = object_list(a, "custom_fields");
-    if (!listed) return a.contains("custom_fields") ? "custom_fields must be a list of {id, value} objects" : "";
+    if (!listed)
+      return a.contains("custom_fields") ? "custom_fields must be a list of {id, value} objects"
+                                         : "";
     for (const json& entry : *listed) {
       auto id = entry.is_object() ? integer_arg(entry, "id") : std::nullopt;
       if (!id || !ws_.custom_field(*id)) return "unknown custom field " + entry.dump();
@@ -218,16 +235,24 @@ class TrackingTimeCatalog final : public CatalogBase {
 
   ToolOutcome get_me(const json&, std::int64_t) {
     const User& me = *ws_.user(ws_.me);
-    return api_result({{"id", me.id}, {"name", me.name}, {"surname", me.surname}, {"email", me.email},
-                       {"account_id", ws_.account_id},
-                       {"accounts", json::array({{{"id", ws_.account_id}, {"name", ws_.name}, {"role", me.role}}})}});
+    return api_result(
+        {{"id", me.id},
+         {"name", me.name},
+         {"surname", me.surname},
+         {"email", me.email},
+         {"account_id", ws_.account_id},
+         {"accounts",
+          json::array({{{"id", ws_.account_id}, {"name", ws_.name}, {"role", me.role}}})}});
   }
 
   ToolOutcome list_workspaces(const json&, std::int64_t) {
-    return api_result({{"workspaces", json::array({{{"account_id", ws_.account_id}, {"name", ws_.name}, {"selected", true}}})}});
+    return api_result({{"workspaces", json::array({{{"account_id", ws_.account_id},
+                                                    {"name", ws_.name},
+                                                    {"selected", true}}})}});
   }
 
-  ToolOutcome events_between(const json& a, const std::string& filter, std::optional<std::int64_t> id) {
+  ToolOutcome events_between(const json& a, const std::string& filter,
+                             std::optional<std::int64_t> id) {
     auto from = parse_time_ms(string_arg(a, "from").value_or(""));
     auto to_text = string_arg(a, "to").value_or("");
     auto to = parse_time_ms(to_text);
@@ -239,12 +264,15 @@ class TrackingTimeCatalog final : public CatalogBase {
       if (event.start_ms < *from || event.start_ms > to_ms) continue;
       const Project* project = ws_.project(event.project_id);
       bool in_scope = filter == "COMPANY" || (filter == "USER" && event.user_id == id) ||
-                      (filter == "PROJECT" && event.project_id == id) || (filter == "TASK" && event.task_id == id) ||
+                      (filter == "PROJECT" && event.project_id == id) ||
+                      (filter == "TASK" && event.task_id == id) ||
                       (filter == "CUSTOMER" && project && project->customer_id == id);
       if (in_scope) matched.push_back(&event);
     }
-    std::stable_sort(matched.begin(), matched.end(), [](const Event* x, const Event* y) { return x->start_ms < y->start_ms; });
-    if (string_arg(a, "order").value_or("asc") == "desc") std::reverse(matched.begin(), matched.end());
+    std::stable_sort(matched.begin(), matched.end(),
+                     [](const Event* x, const Event* y) { return x->start_ms < y->start_ms; });
+    if (string_arg(a, "order").value_or("asc") == "desc")
+      std::reverse(matched.begin(), matched.end());
     json items = json::array();
     for (const Event* event : matched) items.push_back(view(ws_, *event, custom_fields));
     return api_result(page(a, std::move(items)));
@@ -254,11 +282,14 @@ class TrackingTimeCatalog final : public CatalogBase {
     std::string filter = string_arg(a, "filter").value_or("USER");
     auto id = integer_arg(a, "id");
     if (filter == "USER" && !a.contains("id")) id = ws_.me;
-    if (filter != "COMPANY" && !id) return api_error("filter " + filter + " needs the id of the " + filter + " to list");
+    if (filter != "COMPANY" && !id)
+      return api_error("filter " + filter + " needs the id of the " + filter + " to list");
     return events_between(a, filter, id);
   }
 
-  ToolOutcome list_company_events(const json& a, std::int64_t) { return events_between(a, "COMPANY", std::nullopt); }
+  ToolOutcome list_company_events(const json& a, std::int64_t) {
+    return events_between(a, "COMPANY", std::nullopt);
+  }
 
   ToolOutcome get_event(const json& a, std::int64_t) {
     auto id = integer_arg(a, "event_id");
@@ -271,7 +302,8 @@ class TrackingTimeCatalog final : public CatalogBase {
     json items = json::array();
     for (const User& user : ws_.users) {
       if (!status_wanted(a, user.status, "ACTIVE")) continue;
-      items.push_back(view(ws_, user, bool_arg(a, "include_billing", false), bool_arg(a, "include_custom_fields", false)));
+      items.push_back(view(ws_, user, bool_arg(a, "include_billing", false),
+                           bool_arg(a, "include_custom_fields", false)));
     }
     return api_result(std::move(items));
   }
@@ -307,16 +339,22 @@ class TrackingTimeCatalog final : public CatalogBase {
       if (sort_by == "due_date") return task->details.value("due_date", "");
       return task->id;
     };
-    std::stable_sort(tasks.begin(), tasks.end(), [&](const Task* x, const Task* y) { return key(x) < key(y); });
-    if (upper(string_arg(a, "order").value_or("ASC")) == "DESC") std::reverse(tasks.begin(), tasks.end());
+    std::stable_sort(tasks.begin(), tasks.end(),
+                     [&](const Task* x, const Task* y) { return key(x) < key(y); });
+    if (upper(string_arg(a, "order").value_or("ASC")) == "DESC")
+      std::reverse(tasks.begin(), tasks.end());
     json rows = json::array();
-    for (const Task* task : tasks) rows.push_back(view(ws_, *task, bool_arg(a, "include_billing", false), false));
+    for (const Task* task : tasks)
+      rows.push_back(view(ws_, *task, bool_arg(a, "include_billing", false), false));
     json groups = json::array();  // grouped by project, in the order of the (paged) rows
     for (json& row : page(a, std::move(rows))) {
       json project_id = row.value("project_id", json(0));
-      auto group = std::find_if(groups.begin(), groups.end(), [&](const json& g) { return g["project_id"] == project_id; });
+      auto group = std::find_if(groups.begin(), groups.end(),
+                                [&](const json& g) { return g["project_id"] == project_id; });
       if (group == groups.end()) {
-        groups.push_back({{"project_id", project_id}, {"project", row.value("project", "")}, {"tasks", json::array()}});
+        groups.push_back({{"project_id", project_id},
+                          {"project", row.value("project", "")},
+                          {"tasks", json::array()}});
         group = groups.end() - 1;
       }
       (*group)["tasks"].push_back(std::move(row));
@@ -343,16 +381,21 @@ class TrackingTimeCatalog final : public CatalogBase {
     auto only_project = integer_arg(a, "project_id");
     json items = json::array();
     for (const Project& project : ws_.projects) {
-      bool member = std::find(project.users.begin(), project.users.end(), user->id) != project.users.end();
-      bool favorite = std::find(user->favorite_projects.begin(), user->favorite_projects.end(), project.id) !=
-                      user->favorite_projects.end();
+      bool member =
+          std::find(project.users.begin(), project.users.end(), user->id) != project.users.end();
+      bool favorite = std::find(user->favorite_projects.begin(), user->favorite_projects.end(),
+                                project.id) != user->favorite_projects.end();
       if (!member || project.status != "ACTIVE" || (favorites_only && !favorite)) continue;
       if (only_project && *only_project != project.id) continue;
-      json item = {{"type", "PROJECT"}, {"id", project.id}, {"name", project.name}, {"is_favorite", favorite}};
+      json item = {{"type", "PROJECT"},
+                   {"id", project.id},
+                   {"name", project.name},
+                   {"is_favorite", favorite}};
       if (bool_arg(a, "include_tasks", false)) {
         item["tasks"] = json::array();
         for (const Task& task : ws_.tasks) {
-          if (task.project_id == project.id && task.status == "ACTIVE") item["tasks"].push_back({{"id", task.id}, {"name", task.name}});
+          if (task.project_id == project.id && task.status == "ACTIVE")
+            item["tasks"].push_back({{"id", task.id}, {"name", task.name}});
         }
       }
       items.push_back(std::move(item));
@@ -370,7 +413,8 @@ class TrackingTimeCatalog final : public CatalogBase {
 
   ToolOutcome list_tasks(const json& a, std::int64_t) {
     auto project = integer_arg(a, "project_id");
-    if (a.contains("project_id") && (!project || !ws_.project(*project))) return api_error("project " + a["project_id"].dump() + " not found");
+    if (a.contains("project_id") && (!project || !ws_.project(*project)))
+      return api_error("project " + a["project_id"].dump() + " not found");
     json items = json::array();
     for (const Task& task : ws_.tasks) {
       if ((!project || task.project_id == *project) && status_wanted(a, task.status, "ACTIVE")) {
@@ -401,9 +445,11 @@ class TrackingTimeCatalog final : public CatalogBase {
     std::string problem;
     auto project = resolve_project(a, &problem);
     if (!project) return api_error(problem);
-    Task task{ws_.new_id(), string_arg(a, "name").value_or(""), "ACTIVE", *project, {ws_.me}, bool_arg(a, "is_billable", true)};
+    Task task{ws_.new_id(), string_arg(a, "name").value_or(""), "ACTIVE", *project,
+              {ws_.me},     bool_arg(a, "is_billable", true)};
     if (std::string error = assign_users(a, task.users); !error.empty()) return api_error(error);
-    if (std::string error = set_custom_fields(a, task.custom_fields); !error.empty()) return api_error(error);
+    if (std::string error = set_custom_fields(a, task.custom_fields); !error.empty())
+      return api_error(error);
     copy_details(a, task.details, {"description", "type"});
     ws_.tasks.push_back(task);
     record_effect("task_created:" + std::to_string(task.id));
@@ -422,18 +468,22 @@ class TrackingTimeCatalog final : public CatalogBase {
       updated.project_id = *project;
     }
     if (std::string error = assign_users(a, updated.users); !error.empty()) return api_error(error);
-    if (std::string error = set_custom_fields(a, updated.custom_fields); !error.empty()) return api_error(error);
+    if (std::string error = set_custom_fields(a, updated.custom_fields); !error.empty())
+      return api_error(error);
     updated.is_billable = bool_arg(a, "is_billable", updated.is_billable);
-    copy_details(a, updated.details, {"description", "due_date", "list_id", "list_position", "service_id", "service_name",
-                                      "estimated_time", "hourly_rate", "type"});
-    *ws_.task(*id) = std::move(updated);  // resolve_project may have grown ws_.projects, not ws_.tasks
+    copy_details(a, updated.details,
+                 {"description", "due_date", "list_id", "list_position", "service_id",
+                  "service_name", "estimated_time", "hourly_rate", "type"});
+    // Looked up again: resolve_project may have grown ws_.projects (never ws_.tasks).
+    *ws_.task(*id) = std::move(updated);
     record_effect("task_updated:" + std::to_string(*id));
     return api_result(view(ws_, *ws_.task(*id), false, true));
   }
 
   ToolOutcome create_customer(const json& a, std::int64_t) {
     Customer customer{ws_.new_id(), string_arg(a, "name").value_or(""), "ACTIVE"};
-    if (std::string error = set_custom_fields(a, customer.custom_fields); !error.empty()) return api_error(error);
+    if (std::string error = set_custom_fields(a, customer.custom_fields); !error.empty())
+      return api_error(error);
     ws_.customers.push_back(customer);
     record_effect("customer_created:" + std::to_string(customer.id));
     return api_result(view(ws_, customer));
@@ -455,8 +505,11 @@ class TrackingTimeCatalog final : public CatalogBase {
     std::string problem;
     auto customer = resolve_customer(a, &problem);
     if (!problem.empty()) return api_error(problem);
-    Project project{ws_.new_id(), string_arg(a, "name").value_or(""), "ACTIVE", customer.value_or(0), true, 0.0, {ws_.me}};
-    if (std::string error = set_custom_fields(a, project.custom_fields); !error.empty()) return api_error(error);
+    Project project{
+        ws_.new_id(), string_arg(a, "name").value_or(""), "ACTIVE", customer.value_or(0), true, 0.0,
+        {ws_.me}};
+    if (std::string error = set_custom_fields(a, project.custom_fields); !error.empty())
+      return api_error(error);
     copy_details(a, project.details, {"is_public", "default_view", "estimated_time"});
     ws_.projects.push_back(project);
     record_effect("project_created:" + std::to_string(project.id));
@@ -465,50 +518,66 @@ class TrackingTimeCatalog final : public CatalogBase {
 
   ToolOutcome update_project(const json& a, std::int64_t) {
     auto id = integer_arg(a, "project_id");
-    if (!id || !ws_.project(*id)) return api_error("project " + a["project_id"].dump() + " not found");
+    if (!id || !ws_.project(*id))
+      return api_error("project " + a["project_id"].dump() + " not found");
     Project updated = *ws_.project(*id);
     std::string problem;
     auto customer = resolve_customer(a, &problem);
     if (!problem.empty()) return api_error(problem);
     if (customer) updated.customer_id = *customer;
-    if (std::string error = set_custom_fields(a, updated.custom_fields); !error.empty()) return api_error(error);
+    if (std::string error = set_custom_fields(a, updated.custom_fields); !error.empty())
+      return api_error(error);
     updated.name = string_arg(a, "name").value_or(updated.name);
     updated.is_billable = bool_arg(a, "is_billable", updated.is_billable);
     if (a.contains("hourly_rate")) {
       json holder = {{"rate", a["hourly_rate"]}};
-      if (auto rate = number_arg(holder, "rate")) updated.hourly_rate = *rate;
-      else if (auto text_rate = integer_arg(holder, "rate")) updated.hourly_rate = static_cast<double>(*text_rate);
-      else return api_error("hourly_rate must be a number");
+      if (auto rate = number_arg(holder, "rate"))
+        updated.hourly_rate = *rate;
+      else if (auto text_rate = integer_arg(holder, "rate"))
+        updated.hourly_rate = static_cast<double>(*text_rate);
+      else
+        return api_error("hourly_rate must be a number");
     }
-    copy_details(a, updated.details, {"color", "delivery_date", "service_id", "service_name", "notes", "estimated_time",
-                                      "fixed_rate", "retainer_closing_day", "default_view"});
+    copy_details(a, updated.details,
+                 {"color", "delivery_date", "service_id", "service_name", "notes", "estimated_time",
+                  "fixed_rate", "retainer_closing_day", "default_view"});
     *ws_.project(*id) = std::move(updated);
     record_effect("project_updated:" + std::to_string(*id));
     return api_result(view(ws_, *ws_.project(*id), true));
   }
 
   // Returns the start times of an entry and its repetitions, or an error message.
-  std::variant<std::vector<std::int64_t>, std::string> occurrences(const json& a, std::int64_t start) {
+  std::variant<std::vector<std::int64_t>, std::string> occurrences(const json& a,
+                                                                   std::int64_t start) {
     auto repeat = string_arg(a, "repeat");
     if (!repeat) return std::vector<std::int64_t>{start};
     auto until = parse_time_ms(string_arg(a, "end_repeat").value_or(""));
     if (!until) return std::string("a repeating entry needs end_repeat (a date)");
-    std::int64_t every = std::max<std::int64_t>(1, integer_arg(a, "repeat_every").value_or(1));
-    std::string unit = *repeat == "EVERY_DAY" ? "DAILY" : *repeat == "EVERY_WEEK" ? "WEEKLY"
-                     : *repeat == "EVERY_MONTH" ? "MONTHLY" : *repeat == "EVERY_YEAR" ? "YEARLY" : "";
-    if (*repeat != "CUSTOM") every = 1;
-    else unit = string_arg(a, "frequency").value_or("");
+    std::int64_t every = integer_arg(a, "repeat_every").value_or(1);
+    if (every < 1 || every > kMaxRepeatEvery) {
+      return "repeat_every must be a whole number from 1 to " + std::to_string(kMaxRepeatEvery);
+    }
+    std::string unit = *repeat == "EVERY_DAY"     ? "DAILY"
+                       : *repeat == "EVERY_WEEK"  ? "WEEKLY"
+                       : *repeat == "EVERY_MONTH" ? "MONTHLY"
+                       : *repeat == "EVERY_YEAR"  ? "YEARLY"
+                                                  : "";
+    if (*repeat != "CUSTOM")
+      every = 1;
+    else
+      unit = string_arg(a, "frequency").value_or("");
     if (unit.empty()) return std::string("repeat CUSTOM needs a frequency");
     std::vector<std::int64_t> starts;
     std::int64_t last = *until + kMillisPerDay - 1;
     for (std::int64_t n = 0;; ++n) {
-      std::int64_t at = unit == "DAILY"    ? start + n * every * kMillisPerDay
-                        : unit == "WEEKLY" ? start + n * every * 7 * kMillisPerDay
+      std::int64_t at = unit == "DAILY"     ? start + n * every * kMillisPerDay
+                        : unit == "WEEKLY"  ? start + n * every * 7 * kMillisPerDay
                         : unit == "MONTHLY" ? add_months(start, n * every)
                                             : add_months(start, n * every * 12);
       if (at > last) break;
       if (static_cast<std::int64_t>(starts.size()) == kMaxRecurringEntries) {
-        return "the repetition would create more than " + std::to_string(kMaxRecurringEntries) + " entries";
+        return "the repetition would create more than " + std::to_string(kMaxRecurringEntries) +
+               " entries";
       }
       starts.push_back(at);
     }
@@ -534,13 +603,15 @@ class TrackingTimeCatalog final : public CatalogBase {
       project = *resolved;
     }
     json custom_fields = json::object();
-    if (std::string error = set_custom_fields(a, custom_fields); !error.empty()) return api_error(error);
+    if (std::string error = set_custom_fields(a, custom_fields); !error.empty())
+      return api_error(error);
     std::int64_t duration_s = integer_arg(a, "duration").value_or((*end - *start) / 1000);
     json created = json::array();
     for (std::int64_t at : std::get<std::vector<std::int64_t>>(starts)) {
-      ws_.events.push_back({ws_.new_id(), user_id, *task, project, at, at + (*end - *start),
-                            string_arg(a, "notes").value_or(""), string_arg(a, "event_type").value_or("WORK"),
-                            string_arg(a, "timezone").value_or("UTC"), false, duration_s, custom_fields});
+      ws_.events.push_back(
+          {ws_.new_id(), user_id, *task, project, at, at + (*end - *start),
+           string_arg(a, "notes").value_or(""), string_arg(a, "event_type").value_or("WORK"),
+           string_arg(a, "timezone").value_or("UTC"), false, duration_s, custom_fields});
       created.push_back(view(ws_, ws_.events.back(), true));
     }
     std::string first = created.front()["id"].dump();
@@ -548,7 +619,8 @@ class TrackingTimeCatalog final : public CatalogBase {
       record_effect("event_created:" + first);
       return api_result(std::move(created.front()));
     }
-    record_effect("events_created:" + std::to_string(created.size()) + ":" + first + ".." + created.back()["id"].dump());
+    record_effect("events_created:" + std::to_string(created.size()) + ":" + first + ".." +
+                  created.back()["id"].dump());
     return api_result(std::move(created));
   }
 
@@ -575,19 +647,22 @@ class TrackingTimeCatalog final : public CatalogBase {
       if (std::string_view(key) == "start") {
         updated.start_ms = *at;
       } else if (!updated.end_ms) {
-        return api_error("event " + std::to_string(*id) + " is a running timer; stop it with stop_task");
+        return api_error("event " + std::to_string(*id) +
+                         " is a running timer; stop it with stop_task");
       } else {
         updated.end_ms = *at;
       }
     }
-    if (updated.end_ms && *updated.end_ms < updated.start_ms) return api_error("end is before start");
+    if (updated.end_ms && *updated.end_ms < updated.start_ms)
+      return api_error("end is before start");
     if (updated.end_ms) updated.duration_s = (*updated.end_ms - updated.start_ms) / 1000;
     if (a.contains("user_id")) {
       auto user = integer_arg(a, "user_id");
       if (!user || !ws_.user(*user)) return api_error("user " + a["user_id"].dump() + " not found");
       updated.user_id = *user;
     }
-    if (std::string error = set_custom_fields(a, updated.custom_fields); !error.empty()) return api_error(error);
+    if (std::string error = set_custom_fields(a, updated.custom_fields); !error.empty())
+      return api_error(error);
     updated.notes = string_arg(a, "notes").value_or(updated.notes);
     updated.event_type = string_arg(a, "event_type").value_or(updated.event_type);
     updated.is_billed = bool_arg(a, "is_billed", updated.is_billed);
@@ -614,19 +689,23 @@ class TrackingTimeCatalog final : public CatalogBase {
     }
     std::string problem;
     auto task = resolve_task(a, &problem);
-    if (!task || *task == 0) return api_error(problem.empty() ? "give task_id or task_name" : problem);
+    if (!task || *task == 0)
+      return api_error(problem.empty() ? "give task_id or task_name" : problem);
     auto running = ws_.timers.find(ws_.me);
     if (running != ws_.timers.end()) {
-      if (running->second.task_id == *task) return api_error("task " + std::to_string(*task) + " is already being tracked");
+      if (running->second.task_id == *task)
+        return api_error("task " + std::to_string(*task) + " is already being tracked");
       if (!bool_arg(a, "stop_running_task", false)) {
-        return api_error("a timer is already running on task " + std::to_string(running->second.task_id) +
+        return api_error("a timer is already running on task " +
+                         std::to_string(running->second.task_id) +
                          "; pass stop_running_task:true to stop it");
       }
       stop_timer(ws_.me, now_ms);
     }
     const Task& tracked = *ws_.task(*task);
-    ws_.events.push_back({ws_.new_id(), ws_.me, tracked.id, tracked.project_id, now_ms, std::nullopt,
-                          string_arg(a, "notes").value_or(""), "WORK", string_arg(a, "timezone").value_or("UTC"), false, 0});
+    ws_.events.push_back({ws_.new_id(), ws_.me, tracked.id, tracked.project_id, now_ms,
+                          std::nullopt, string_arg(a, "notes").value_or(""), "WORK",
+                          string_arg(a, "timezone").value_or("UTC"), false, 0});
     ws_.timers[ws_.me] = {tracked.id, ws_.events.back().id};
     record_effect("timer_started:" + std::to_string(tracked.id));
     if (bool_arg(a, "return_task", false)) return api_result(view(ws_, tracked, false, false));
@@ -641,14 +720,19 @@ class TrackingTimeCatalog final : public CatalogBase {
       return api_error("no timer is running on task " + std::to_string(*task));
     }
     json event = stop_timer(ws_.me, now_ms);
-    if (bool_arg(a, "return_task", false)) return api_result(view(ws_, *ws_.task(*task), false, false));
+    if (bool_arg(a, "return_task", false))
+      return api_result(view(ws_, *ws_.task(*task), false, false));
     return api_result(std::move(event));
   }
 
   ToolOutcome create_custom_field(const json& a, std::int64_t) {
-    CustomField field{ws_.new_id(), string_arg(a, "name").value_or(""), string_arg(a, "value_type").value_or(""),
-                      string_arg(a, "filter_object_class").value_or(""), string_arg(a, "color").value_or(""),
-                      string_arg(a, "notes").value_or(""), {}};
+    CustomField field{ws_.new_id(),
+                      string_arg(a, "name").value_or(""),
+                      string_arg(a, "value_type").value_or(""),
+                      string_arg(a, "filter_object_class").value_or(""),
+                      string_arg(a, "color").value_or(""),
+                      string_arg(a, "notes").value_or(""),
+                      {}};
     ws_.custom_fields.push_back(field);
     record_effect("custom_field_created:" + std::to_string(field.id));
     return api_result(view(field));
@@ -658,10 +742,12 @@ class TrackingTimeCatalog final : public CatalogBase {
     auto id = integer_arg(a, "custom_field");
     CustomField* field = id ? ws_.custom_field(*id) : nullptr;
     if (!field) return api_error("custom field " + a["custom_field"].dump() + " not found");
-    if (field->value_type != "enum") return api_error("custom field " + std::to_string(*id) + " is not an enum field");
-    EnumOption option{ws_.new_id(), string_arg(a, "name").value_or(""), string_arg(a, "color").value_or(""),
-                      bool_arg(a, "enabled", true),
-                      integer_arg(a, "index").value_or(static_cast<std::int64_t>(field->options.size()))};
+    if (field->value_type != "enum")
+      return api_error("custom field " + std::to_string(*id) + " is not an enum field");
+    EnumOption option{
+        ws_.new_id(), string_arg(a, "name").value_or(""), string_arg(a, "color").value_or(""),
+        bool_arg(a, "enabled", true),
+        integer_arg(a, "index").value_or(static_cast<std::int64_t>(field->options.size()))};
     field->options.push_back(option);
     record_effect("enum_option_created:" + std::to_string(option.id));
     return api_result(view(*field));

@@ -8,7 +8,9 @@
 namespace gatecrash::mock {
 namespace {
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 unsigned days_in_month(std::int64_t year, unsigned month) {
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -32,7 +34,8 @@ std::optional<std::int64_t> parse_unix_seconds(std::string_view text) {
   std::string_view whole = text.substr(0, dot);
   std::int64_t seconds = 0;
   auto [end, error] = std::from_chars(whole.data(), whole.data() + whole.size(), seconds);
-  if (error != std::errc() || end != whole.data() + whole.size() || whole.empty()) return std::nullopt;
+  if (error != std::errc() || end != whole.data() + whole.size() || whole.empty())
+    return std::nullopt;
   if (seconds < 0 || seconds > 253'402'300'799) return std::nullopt;  // up to year 9999
   std::int64_t millis = 0;
   if (dot != std::string_view::npos) {
@@ -78,7 +81,8 @@ CivilDate civil_from_days(std::int64_t days) {
   const auto day_of_era = static_cast<unsigned>(days - era * 146097);
   const unsigned year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const unsigned day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const unsigned day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const unsigned mp = (5 * day_of_year + 2) / 153;
   const unsigned day = day_of_year - (153 * mp + 2) / 5 + 1;
   const unsigned month = mp < 10 ? mp + 3 : mp - 9;
@@ -99,8 +103,12 @@ std::string format_with(std::int64_t ms, const char* pattern) {
 }
 }  // namespace
 
-std::string format_rfc3339(std::int64_t ms) { return format_with(ms, "%04lld-%02u-%02uT%02d:%02d:%02dZ"); }
-std::string format_date_time(std::int64_t ms) { return format_with(ms, "%04lld-%02u-%02u %02d:%02d:%02d"); }
+std::string format_rfc3339(std::int64_t ms) {
+  return format_with(ms, "%04lld-%02u-%02uT%02d:%02d:%02dZ");
+}
+std::string format_date_time(std::int64_t ms) {
+  return format_with(ms, "%04lld-%02u-%02u %02d:%02d:%02d");
+}
 std::string format_date(std::int64_t ms) { return format_rfc3339(ms).substr(0, 10); }
 
 std::int64_t add_months(std::int64_t ms, std::int64_t months) {
@@ -123,7 +131,9 @@ std::optional<std::int64_t> parse_time_ms(std::string_view text) {
       static_cast<unsigned>(*day) > days_in_month(*year, static_cast<unsigned>(*month))) {
     return std::nullopt;
   }
-  std::int64_t ms = days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) * kMillisPerDay;
+  std::int64_t ms =
+      days_from_civil(*year, static_cast<unsigned>(*month), static_cast<unsigned>(*day)) *
+      kMillisPerDay;
   if (text.size() == 10) return ms;
   if (text[10] != 'T' && text[10] != 't' && text[10] != ' ') return std::nullopt;
   auto hour = digits(text, 11, 2);

@@ -1,11 +1,10 @@
-// mock_servers/cloudstack_inventory.h — the CloudStack mock's resources, seeded start state and API views.
+// mock_servers/cloudstack_inventory.h — CloudStack's resources, seeded start state, API views.
 #pragma once
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mock_servers/seeded_random.h"
 
@@ -13,26 +12,59 @@ namespace gatecrash::mock::cloudstack {
 
 // Resource ids are short and stable ("vm-3", "vol-7") so scenarios can name them; async job ids
 // are UUIDs, as the real server prints them.
-struct Zone { std::string id, name; };
-struct Domain { std::string id, name, path, parentid; int level; };
-struct Account { std::string id, name, domainid, state; int accounttype; };
-struct User { std::string id, username, firstname, lastname, email, accountid, state; };
-struct ServiceOffering { std::string id, name, displaytext, domainid; int cpunumber, cpuspeed, memory; bool issystem; };
-struct DiskOffering { std::string id, name; std::int64_t disksize; bool iscustomized; };
-struct Template { std::string id, name, ostypename, filter, hypervisor; std::int64_t size_gb; };
-struct NetworkOffering { std::string id, name, guestiptype; };
+struct Zone {
+  std::string id, name;
+};
+struct Domain {
+  std::string id, name, path, parentid;
+  int level;
+};
+struct Account {
+  std::string id, name, domainid, state;
+  int accounttype;
+};
+struct User {
+  std::string id, username, firstname, lastname, email, accountid, state;
+};
+struct ServiceOffering {
+  std::string id, name, displaytext, domainid;
+  int cpunumber, cpuspeed, memory;
+  bool issystem;
+};
+struct DiskOffering {
+  std::string id, name;
+  std::int64_t disksize;
+  bool iscustomized;
+};
+struct Template {
+  std::string id, name, ostypename, filter, hypervisor;
+  std::int64_t size_gb;
+};
+struct NetworkOffering {
+  std::string id, name, guestiptype;
+};
 struct Network {
   std::string id, name, displaytext, zoneid, type, state, gateway, netmask, networkofferingid;
   bool isdefault;
   int next_host = 10;  // the last octet handed to the next VM
 };
-struct Cluster { std::string id, name, zoneid, hypervisor; };
-struct Host { std::string id, name, zoneid, clusterid, type, state, hypervisor, ipaddress; int cpucores, memory_gb; };
-struct StoragePool { std::string id, name, zoneid, clusterid, type, state; std::int64_t capacity_gb; };
-struct SystemVm { std::string id, name, zoneid, systemvmtype, state, publicip; };
+struct Cluster {
+  std::string id, name, zoneid, hypervisor;
+};
+struct Host {
+  std::string id, name, zoneid, clusterid, type, state, hypervisor, ipaddress;
+  int cpucores, memory_gb;
+};
+struct StoragePool {
+  std::string id, name, zoneid, clusterid, type, state;
+  std::int64_t capacity_gb;
+};
+struct SystemVm {
+  std::string id, name, zoneid, systemvmtype, state, publicip;
+};
 struct Vm {
-  std::string id, name, displayname, zoneid, templateid, serviceofferingid, hostid, state, networkid,
-      ipaddress, keypair;
+  std::string id, name, displayname, zoneid, templateid, serviceofferingid, hostid, state,
+      networkid, ipaddress, keypair;
   std::vector<std::string> securitygroupids;
   std::int64_t created_ms;
   bool has_userdata = false;
@@ -44,7 +76,10 @@ struct Volume {
   std::optional<std::int64_t> deviceid;
   std::int64_t created_ms;
 };
-struct Snapshot { std::string id, name, volumeid, intervaltype, state; std::int64_t created_ms; };
+struct Snapshot {
+  std::string id, name, volumeid, intervaltype, state;
+  std::int64_t created_ms;
+};
 struct PortRule {  // a firewall rule on an IP or an ingress rule of a security group
   std::string id, protocol, cidrlist, usersecuritygrouplist;
   std::optional<std::int64_t> startport, endport;
@@ -54,11 +89,25 @@ struct PublicIp {
   bool issourcenat, isstaticnat;
   std::vector<PortRule> firewallrules;
 };
-struct LoadBalancerRule { std::string id, name, publicipid, zoneid, algorithm; int publicport, privateport; };
-struct SecurityGroup { std::string id, name, description; std::vector<PortRule> ingressrules; };
-struct SshKeyPair { std::string name, fingerprint; };
-struct Event { std::string id, type, level, description, state, username; std::int64_t created_ms; };
-struct Alert { std::string id, type, subject; std::int64_t sent_ms; };
+struct LoadBalancerRule {
+  std::string id, name, publicipid, zoneid, algorithm;
+  int publicport, privateport;
+};
+struct SecurityGroup {
+  std::string id, name, description;
+  std::vector<PortRule> ingressrules;
+};
+struct SshKeyPair {
+  std::string name, fingerprint;
+};
+struct Event {
+  std::string id, type, level, description, state, username;
+  std::int64_t created_ms;
+};
+struct Alert {
+  std::string id, type, subject;
+  std::int64_t sent_ms;
+};
 // jobstatus: 0 pending, 1 succeeded, 2 failed (CloudStack's convention).
 struct AsyncJob {
   std::string id, cmd, instancetype, instanceid, errortext;
@@ -108,6 +157,10 @@ Item* find_by_id(std::vector<Item>& items, const std::string& id) {
   }
   return nullptr;
 }
+
+// Appends an audit event (list_events shows them).
+void log_event(Inventory& inventory, const std::string& type, const std::string& level,
+               const std::string& description, const std::string& state, std::int64_t at_ms);
 
 // CloudStack API views (field names as listVirtualMachines & co. return them).
 std::string cloudstack_time(std::int64_t ms);  // "2025-06-02T09:15:00+0000"

@@ -1,4 +1,4 @@
-// mock_servers/cloudstack_listings.h — the CloudStack mock's read tools, answered from the inventory.
+// mock_servers/cloudstack_listings.h — CloudStack's read tools, answered from the inventory.
 #pragma once
 #include <string>
 #include <string_view>

@@ -11,15 +11,23 @@ using nlohmann::json;
 
 std::string type_of(const json& value) {
   switch (value.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "integer";
-    case json::value_t::number_float: return "number";
-    case json::value_t::string: return "string";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "object";
-    default: return "binary";
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return "number";
+    case json::value_t::string:
+      return "string";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
+    default:
+      return "binary";
   }
 }
 
@@ -47,15 +55,20 @@ std::size_t code_points(const std::string& text) {
   return count;
 }
 
-std::string show(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string show(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 // JSON pointer token escaping (RFC 6901): '~' -> "~0", '/' -> "~1".
 std::string pointer_token(std::string_view key) {
   std::string token;
   for (char c : key) {
-    if (c == '~') token += "~0";
-    else if (c == '/') token += "~1";
-    else token += c;
+    if (c == '~')
+      token += "~0";
+    else if (c == '/')
+      token += "~1";
+    else
+      token += c;
   }
   return token;
 }
@@ -63,7 +76,8 @@ std::string pointer_token(std::string_view key) {
 class Validator {
  public:
   std::optional<std::string> check(const json& schema, const json& value, int depth) {
-    if (depth > kMaxSchemaDepth) return fail("nesting deeper than " + std::to_string(kMaxSchemaDepth) + " levels");
+    if (depth > kMaxSchemaDepth)
+      return fail("nesting deeper than " + std::to_string(kMaxSchemaDepth) + " levels");
     if (schema.is_boolean()) {
       return schema.get<bool>() ? std::nullopt : fail("no value is allowed here");
     }
@@ -152,7 +166,8 @@ class Validator {
     if (required != schema.end() && required->is_array()) {
       for (const json& name : *required) {
         if (name.is_string() && !value.contains(name.get<std::string>())) {
-          return descend(name.get<std::string>(), [&] { return fail("required property missing"); });
+          return descend(name.get<std::string>(),
+                         [&] { return fail("required property missing"); });
         }
       }
     }
@@ -183,7 +198,8 @@ class Validator {
     auto items = schema.find("items");
     if (items == schema.end()) return std::nullopt;
     for (std::size_t index = 0; index < value.size(); ++index) {
-      auto error = descend(std::to_string(index), [&] { return check(*items, value[index], depth + 1); });
+      auto error =
+          descend(std::to_string(index), [&] { return check(*items, value[index], depth + 1); });
       if (error) return error;
     }
     return std::nullopt;

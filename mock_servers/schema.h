@@ -1,9 +1,8 @@
 // mock_servers/schema.h — validates tool arguments against the JSON Schema subset the catalogs use.
 #pragma once
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace gatecrash::mock {
 

@@ -1,4 +1,4 @@
-// mock_servers/seeded_random.h — a catalog's only source of randomness: seeded, portable, replayable.
+// mock_servers/seeded_random.h — a catalog's only randomness: seeded, portable, replayable.
 #pragma once
 #include <cstdint>
 #include <random>
@@ -23,8 +23,8 @@ class SeededRandom {
   std::uint64_t next() { return engine_(); }
   std::uint64_t below(std::uint64_t bound);                   // [0, bound); 0 when bound == 0
   std::int64_t between(std::int64_t low, std::int64_t high);  // [low, high], inclusive
-  bool chance_per_mille(int per_mille);                       // true with probability per_mille/1000
-  std::string hex(std::size_t digits);                        // lowercase hex digits
+  bool chance_per_mille(int per_mille);  // true with probability per_mille/1000
+  std::string hex(std::size_t digits);   // lowercase hex digits
   std::string uuid();  // "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", the layout CloudStack prints
 
   template <class T>

@@ -1,12 +1,11 @@
-// mock_servers/trackingtime_workspace.h — the TrackingTime mock's workspace: seeded records and API views.
+// mock_servers/trackingtime_workspace.h — TrackingTime's workspace: seeded records, views.
 #pragma once
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mock_servers/seeded_random.h"
 

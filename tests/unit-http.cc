@@ -353,9 +353,22 @@ TEST_F(HttpTest, BadProtocolVersionHeaderIs400) {
   StreamableHttpClient client(server_->url(), client_options());
   initialize(client, "2025-11-25");
   EXPECT_EQ(client.post(request_body(1, "tools/list"), {{"MCP-Protocol-Version", "1999-01-01"}}).status, 400);
-  EXPECT_EQ(client.post(request_body(2, "tools/list"), {{"MCP-Protocol-Version", "2025-06-18"}}).status, 400);
-  EXPECT_EQ(client.post(request_body(3, "tools/list"), {{"MCP-Protocol-Version", ""}}).status, 200);  // absent
-  EXPECT_EQ(client.post(request_body(4, "tools/list")).status, 200);
+  EXPECT_EQ(client.post(request_body(2, "tools/list"), {{"MCP-Protocol-Version", "2026-07-28"}}).status, 400);
+  // Another supported version passes by default (the SDK and the conformance suite rely on it).
+  EXPECT_EQ(client.post(request_body(3, "tools/list"), {{"MCP-Protocol-Version", "2025-03-26"}}).status, 200);
+  EXPECT_EQ(client.post(request_body(4, "tools/list"), {{"MCP-Protocol-Version", ""}}).status, 200);  // absent
+  EXPECT_EQ(client.post(request_body(5, "tools/list")).status, 200);
+}
+
+TEST_F(HttpTest, StrictVersionHeaderMustMatchTheNegotiatedVersion) {
+  HttpServerOptions options;
+  options.require_negotiated_version = true;
+  start(options);
+  StreamableHttpClient client(server_->url(), client_options());
+  initialize(client, "2025-11-25");
+  EXPECT_EQ(client.post(request_body(1, "tools/list"), {{"MCP-Protocol-Version", "2025-06-18"}}).status, 400);
+  EXPECT_EQ(client.post(request_body(2, "tools/list")).status, 200);
+  EXPECT_EQ(client.get_stream({{"MCP-Protocol-Version", "2025-06-18"}}).status(), 400);
 }
 
 TEST_F(HttpTest, OtherMethodsAre405AndOtherPaths404) {
@@ -587,6 +600,18 @@ TEST_F(HttpTest, FiftyConcurrentSessionsTwoThreads) {
   start(options);
   concurrent_sessions(server_->url());
   EXPECT_EQ(server_->session_count(), 50u);
+}
+
+TEST_F(HttpTest, BindFailuresThrow) {
+  start();
+  HttpServerOptions taken;
+  taken.port = server_->port();
+  StreamableHttpServer second(taken, [](const std::string&) -> std::unique_ptr<ServerHandler> { return nullptr; });
+  EXPECT_THROW(second.listen(), std::runtime_error);
+  HttpServerOptions bad;
+  bad.bind_address = "not-an-address";
+  StreamableHttpServer third(bad, [](const std::string&) -> std::unique_ptr<ServerHandler> { return nullptr; });
+  EXPECT_THROW(third.start(), std::runtime_error);
 }
 
 TEST_F(HttpTest, PostAfterAnswersOnTheSessionStrand) {

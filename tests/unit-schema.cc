@@ -37,31 +37,39 @@ TEST(Schema, TypeListAcceptsAnyListedType) {
 TEST(Schema, IntegerRejectsEveryFloatEvenIntegralOnes) {
   json schema = object_with("limit", {{"type", "integer"}});
   EXPECT_EQ(error_of(schema, json::parse(R"({"limit": 3})")), "<valid>");
-  EXPECT_EQ(error_of(schema, json::parse(R"({"limit": 3.0})")), "/limit: expected integer, got number");
-  EXPECT_EQ(error_of(schema, json::parse(R"({"limit": 3.5})")), "/limit: expected integer, got number");
+  EXPECT_EQ(error_of(schema, json::parse(R"({"limit": 3.0})")),
+            "/limit: expected integer, got number");
+  EXPECT_EQ(error_of(schema, json::parse(R"({"limit": 3.5})")),
+            "/limit: expected integer, got number");
   EXPECT_EQ(error_of(schema, json::parse(R"({"limit": 18446744073709551615})")), "<valid>");
   // "number" takes both.
-  EXPECT_EQ(error_of(object_with("n", {{"type", "number"}}), json::parse(R"({"n": 3})")), "<valid>");
-  EXPECT_EQ(error_of(object_with("n", {{"type", "number"}}), json::parse(R"({"n": 3.25})")), "<valid>");
+  EXPECT_EQ(error_of(object_with("n", {{"type", "number"}}), json::parse(R"({"n": 3})")),
+            "<valid>");
+  EXPECT_EQ(error_of(object_with("n", {{"type", "number"}}), json::parse(R"({"n": 3.25})")),
+            "<valid>");
 }
 
 TEST(Schema, RequiredPropertyMissingIsReportedAtItsOwnPath) {
-  json schema = {{"type", "object"},
-                 {"properties",
-                  {{"request",
-                    {{"type", "object"},
-                     {"properties", {{"source", {{"type", "string"}}}, {"location", {{"type", "string"}}}}},
-                     {"required", {"source", "location"}}}}}},
-                 {"required", {"request"}}};
+  json schema = {
+      {"type", "object"},
+      {"properties",
+       {{"request",
+         {{"type", "object"},
+          {"properties", {{"source", {{"type", "string"}}}, {"location", {{"type", "string"}}}}},
+          {"required", {"source", "location"}}}}}},
+      {"required", {"request"}}};
   EXPECT_EQ(error_of(schema, json::object()), "/request: required property missing");
-  EXPECT_EQ(error_of(schema, {{"request", {{"source", "jsearch"}}}}), "/request/location: required property missing");
-  EXPECT_EQ(error_of(schema, {{"request", {{"source", "jsearch"}, {"location", "FR"}}}}), "<valid>");
+  EXPECT_EQ(error_of(schema, {{"request", {{"source", "jsearch"}}}}),
+            "/request/location: required property missing");
+  EXPECT_EQ(error_of(schema, {{"request", {{"source", "jsearch"}, {"location", "FR"}}}}),
+            "<valid>");
 }
 
 TEST(Schema, EnumListsTheAllowedValues) {
   json schema = object_with("filter", {{"type", "string"}, {"enum", {"ALL", "ACTIVE"}}});
   EXPECT_EQ(error_of(schema, {{"filter", "ACTIVE"}}), "<valid>");
-  EXPECT_EQ(error_of(schema, {{"filter", "active"}}), "/filter: must be one of \"ALL\", \"ACTIVE\"");
+  EXPECT_EQ(error_of(schema, {{"filter", "active"}}),
+            "/filter: must be one of \"ALL\", \"ACTIVE\"");
 }
 
 TEST(Schema, ConstMustMatchExactly) {
@@ -105,20 +113,25 @@ TEST(Schema, StringLengthCountsCodePointsNotBytes) {
 
 TEST(Schema, ItemsAreCheckedWithTheirIndexInThePath) {
   json schema = object_with(
-      "tags", {{"type", "array"}, {"items", {{"type", "object"}, {"properties", {{"n", {{"type", "string"}}}}}}}});
-  EXPECT_EQ(error_of(schema, {{"tags", {{{"n", "a"}}, {{"n", 2}}}}}), "/tags/1/n: expected string, got integer");
+      "tags", {{"type", "array"},
+               {"items", {{"type", "object"}, {"properties", {{"n", {{"type", "string"}}}}}}}});
+  EXPECT_EQ(error_of(schema, {{"tags", {{{"n", "a"}}, {{"n", 2}}}}}),
+            "/tags/1/n: expected string, got integer");
   // items only applies to arrays: ["array","string"] parameters may be plain strings.
-  json either = object_with("users", {{"type", {"array", "string"}}, {"items", {{"type", "object"}}}});
+  json either =
+      object_with("users", {{"type", {"array", "string"}}, {"items", {{"type", "object"}}}});
   EXPECT_EQ(error_of(either, {{"users", "1,2"}}), "<valid>");
   EXPECT_EQ(error_of(either, {{"users", {1}}}), "/users/0: expected object, got integer");
 }
 
 TEST(Schema, AnyOfNeedsOneMatchingAlternative) {
-  json schema = object_with("v", {{"anyOf", {{{"type", "string"}, {"maxLength", 2}}, {{"type", "integer"}}}}});
+  json schema = object_with(
+      "v", {{"anyOf", {{{"type", "string"}, {"maxLength", 2}}, {{"type", "integer"}}}}});
   EXPECT_EQ(error_of(schema, {{"v", "ab"}}), "<valid>");
   EXPECT_EQ(error_of(schema, {{"v", 7}}), "<valid>");
   EXPECT_EQ(error_of(schema, {{"v", "abc"}}),
-            "/v: matches none of the allowed alternatives (first: /v: must be at most 2 characters long)");
+            "/v: matches none of the allowed alternatives (first: /v: must be at most 2 characters "
+            "long)");
 }
 
 TEST(Schema, PointerTokensAreEscaped) {
@@ -149,8 +162,10 @@ TEST(Schema, NestingIsBoundedAt64Levels) {
 }
 
 TEST(Schema, UnknownKeywordsAndOddSchemasAreIgnoredNotFatal) {
-  EXPECT_EQ(error_of({{"type", "object"}, {"pattern", "^x$"}, {"format", "date"}}, json::object()), "<valid>");
-  EXPECT_EQ(error_of({{"type", 5}, {"required", {1, 2}}, {"properties", "nope"}}, {{"k", 1}}), "<valid>");
+  EXPECT_EQ(error_of({{"type", "object"}, {"pattern", "^x$"}, {"format", "date"}}, json::object()),
+            "<valid>");
+  EXPECT_EQ(error_of({{"type", 5}, {"required", {1, 2}}, {"properties", "nope"}}, {{"k", 1}}),
+            "<valid>");
 }
 
 }  // namespace
