@@ -3,16 +3,15 @@
 #include "mcp/http_client.h"
 
 #include <algorithm>
-#include <deque>
-#include <stdexcept>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <deque>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace gatecrash::mcp {
 
@@ -71,7 +70,8 @@ void abandon(HttpConnection& c, const bool& done) {
 
 // Starts one asynchronous operation with `start(handler)` and waits for it until `deadline`.
 template <typename Start>
-beast::error_code run_op(HttpConnection& c, Clock::time_point deadline, Start&& start, bool& timed_out) {
+beast::error_code run_op(HttpConnection& c, Clock::time_point deadline, Start&& start,
+                         bool& timed_out) {
   bool done = false;
   beast::error_code result;
   start([&done, &result](beast::error_code ec, auto&&...) {
@@ -87,30 +87,52 @@ beast::error_code run_op(HttpConnection& c, Clock::time_point deadline, Start&& 
 }
 
 bool is_disconnect(const beast::error_code& ec) {
-  return ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
-         ec == net::error::broken_pipe || ec == http::error::partial_message;
+  return ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == http::error::partial_message;
 }
 
-std::unique_ptr<HttpConnection> connect(const std::string& host, const std::string& port, Clock::time_point deadline,
-                                        std::string& error, bool& timed_out) {
+std::unique_ptr<HttpConnection> connect(const std::string& host, const std::string& port,
+                                        Clock::time_point deadline, std::string& error,
+                                        bool& timed_out) {
   auto conn = std::make_unique<HttpConnection>();
-  tcp::resolver resolver(conn->ioc);
-  tcp::resolver::results_type endpoints;
-  beast::error_code ec = run_op(
-      *conn, deadline,
-      [&](auto handler) {
-        resolver.async_resolve(host, port, [&endpoints, handler](beast::error_code e, tcp::resolver::results_type r) {
-          endpoints = std::move(r);
-          handler(e);
-        });
-      },
-      timed_out);
-  if (!ec) {
+  beast::error_code ec;
+  const auto address = net::ip::make_address(host, ec);
+  if (!ec) {  // a literal address: no resolver (Asio runs one on a helper thread)
+    std::uint16_t port_number = 0;
+    try {
+      port_number = static_cast<std::uint16_t>(std::stoul(port));
+    } catch (const std::exception&) {
+      error = "bad port " + port;
+      return nullptr;
+    }
+    const tcp::endpoint endpoint(address, port_number);
     ec = run_op(
-        *conn, deadline, [&](auto handler) { net::async_connect(conn->socket, endpoints, handler); }, timed_out);
+        *conn, deadline, [&](auto handler) { conn->socket.async_connect(endpoint, handler); },
+        timed_out);
+  } else {
+    tcp::resolver resolver(conn->ioc);
+    tcp::resolver::results_type endpoints;
+    ec = run_op(
+        *conn, deadline,
+        [&](auto handler) {
+          resolver.async_resolve(
+              host, port,
+              [&endpoints, handler](beast::error_code e, tcp::resolver::results_type r) {
+                endpoints = std::move(r);
+                handler(e);
+              });
+        },
+        timed_out);
+    if (!ec) {
+      ec = run_op(
+          *conn, deadline,
+          [&](auto handler) { net::async_connect(conn->socket, endpoints, handler); }, timed_out);
+    }
   }
   if (ec) {
-    error = "connect to " + host + ":" + port + ": " + (timed_out ? std::string("timeout") : ec.message());
+    error = "connect to " + host + ":" + port + ": " +
+            (timed_out ? std::string("timeout") : ec.message());
     return nullptr;
   }
   conn->socket.set_option(tcp::no_delay(true), ec);
@@ -172,7 +194,8 @@ struct HttpEventStream::Impl {
     if (line.front() == ':') return;  // comment / keep-alive
     const auto colon = line.find(':');
     const std::string_view field = line.substr(0, colon);
-    std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+    std::string_view value =
+        colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
     if (field == "data") {
       data.append(value);
@@ -197,7 +220,8 @@ struct HttpEventStream::Impl {
       body.erase(0, consumed);
       consumed = 0;
     }
-    if (body.size() - consumed > max_bytes) fail("an SSE event exceeds " + std::to_string(max_bytes) + " bytes");
+    if (body.size() - consumed > max_bytes)
+      fail("an SSE event exceeds " + std::to_string(max_bytes) + " bytes");
   }
 
   void on_complete_body() {
@@ -216,10 +240,11 @@ struct HttpEventStream::Impl {
     if (!reading) {
       reading = true;
       read_done = false;
-      http::async_read_some(conn->socket, conn->buffer, *parser, [this](beast::error_code ec, std::size_t) {
-        read_ec = ec;
-        read_done = true;
-      });
+      http::async_read_some(conn->socket, conn->buffer, *parser,
+                            [this](beast::error_code ec, std::size_t) {
+                              read_ec = ec;
+                              read_done = true;
+                            });
     }
     if (!drive(*conn, read_done, deadline)) {
       if (conn->poisoned) fail("connection abandoned");
@@ -266,7 +291,9 @@ std::optional<std::string> HttpEventStream::next(std::chrono::milliseconds timeo
   }
 }
 
-bool HttpEventStream::ended() const { return impl_->pending.empty() && (impl_->ended || !impl_->conn); }
+bool HttpEventStream::ended() const {
+  return impl_->pending.empty() && (impl_->ended || !impl_->conn);
+}
 
 void HttpEventStream::close() {
   impl_->conn.reset();
@@ -290,9 +317,11 @@ StreamableHttpClient::StreamableHttpClient(std::string url, HttpClientOptions op
   std::string_view port = "80";
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
-    if (close == std::string_view::npos) throw std::invalid_argument("bad IPv6 host in URL: " + url_);
+    if (close == std::string_view::npos)
+      throw std::invalid_argument("bad IPv6 host in URL: " + url_);
     host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size() && authority[close + 1] == ':') port = authority.substr(close + 2);
+    if (close + 1 < authority.size() && authority[close + 1] == ':')
+      port = authority.substr(close + 2);
   } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
     host = authority.substr(0, colon);
     port = authority.substr(colon + 1);
@@ -304,15 +333,17 @@ StreamableHttpClient::StreamableHttpClient(std::string url, HttpClientOptions op
 
 StreamableHttpClient::~StreamableHttpClient() = default;
 
-HttpEventStream StreamableHttpClient::exchange(std::string method, std::string target, std::string body,
-                                               const HttpHeaders& defaults, const HttpHeaders& extra_headers,
-                                               bool reuse) {
+HttpEventStream StreamableHttpClient::exchange(std::string method, std::string target,
+                                               std::string body, const HttpHeaders& defaults,
+                                               const HttpHeaders& extra_headers, bool reuse) {
   const auto deadline = Clock::now() + options_.timeout;
   http::request<http::string_body> req;
   req.version(11);
   const http::verb verb = http::string_to_verb(method);
-  if (verb == http::verb::unknown) req.method_string(method);
-  else req.method(verb);
+  if (verb == http::verb::unknown)
+    req.method_string(method);
+  else
+    req.method(verb);
   req.target(target);
   req.set(http::field::host, host_header_);
   req.set(http::field::user_agent, "gatecrash");
@@ -321,8 +352,10 @@ HttpEventStream StreamableHttpClient::exchange(std::string method, std::string t
   if (!req.body().empty() || verb == http::verb::post) req.prepare_payload();
   auto apply = [&req](const HttpHeaders& headers) {
     for (const auto& [name, value] : headers) {
-      if (value.empty()) req.erase(name);
-      else req.set(name, value);
+      if (value.empty())
+        req.erase(name);
+      else
+        req.set(name, value);
     }
   };
   apply(defaults);
@@ -349,7 +382,8 @@ HttpEventStream StreamableHttpClient::exchange(std::string method, std::string t
       }
     }
     beast::error_code ec = run_op(
-        *conn, deadline, [&](auto handler) { http::async_write(conn->socket, req, handler); }, timed_out);
+        *conn, deadline, [&](auto handler) { http::async_write(conn->socket, req, handler); },
+        timed_out);
     if (ec && reused && !timed_out) continue;  // the server had closed the idle connection
     auto parser = std::make_unique<http::response_parser<http::string_body>>();
     parser->header_limit(kHeaderLimit);
@@ -357,7 +391,10 @@ HttpEventStream StreamableHttpClient::exchange(std::string method, std::string t
     if (!ec) {
       ec = run_op(
           *conn, deadline,
-          [&](auto handler) { http::async_read_header(conn->socket, conn->buffer, *parser, handler); }, timed_out);
+          [&](auto handler) {
+            http::async_read_header(conn->socket, conn->buffer, *parser, handler);
+          },
+          timed_out);
       if (ec && reused && !timed_out && is_disconnect(ec) && conn->buffer.size() == 0) continue;
     }
     if (ec) {
@@ -399,8 +436,9 @@ HttpExchange StreamableHttpClient::collect(HttpEventStream stream, bool capture_
       }
       break;
     }
-    auto message = stream.next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
-                               std::chrono::milliseconds(1));
+    auto message =
+        stream.next(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now) +
+                    std::chrono::milliseconds(1));
     if (message) {
       out.messages.push_back(std::move(*message));
     } else if (stream.ended()) {
@@ -414,9 +452,11 @@ HttpExchange StreamableHttpClient::collect(HttpEventStream stream, bool capture_
   out.timed_out = s.response.timed_out;
   if (s.parser) out.raw_body = std::move(s.parser->get().body());
   if (capture_session && out.status == 200) {
-    if (auto it = out.headers.find("mcp-session-id"); it != out.headers.end()) session_id_ = it->second;
+    if (auto it = out.headers.find("mcp-session-id"); it != out.headers.end())
+      session_id_ = it->second;
   }
-  if (s.clean_end && s.conn && !s.conn->poisoned && options_.keep_alive && s.parser->get().keep_alive()) {
+  if (s.clean_end && s.conn && !s.conn->poisoned && options_.keep_alive &&
+      s.parser->get().keep_alive()) {
     idle_ = std::move(s.conn);
   }
   return out;
@@ -433,17 +473,22 @@ bool is_initialize(const std::string& body) {
 HttpExchange StreamableHttpClient::post(std::string body, const HttpHeaders& extra_headers) {
   const auto deadline = Clock::now() + options_.timeout;
   const bool initialize = is_initialize(body);
-  HttpHeaders defaults = {{"Accept", "application/json, text/event-stream"}, {"Content-Type", "application/json"}};
+  HttpHeaders defaults = {{"Accept", "application/json, text/event-stream"},
+                          {"Content-Type", "application/json"}};
   if (!session_id_.empty()) defaults.emplace_back("Mcp-Session-Id", session_id_);
   if (!protocol_version_.empty()) defaults.emplace_back("MCP-Protocol-Version", protocol_version_);
-  return collect(exchange("POST", target_, std::move(body), defaults, extra_headers, true), initialize, deadline);
+  return collect(exchange("POST", target_, std::move(body), defaults, extra_headers, true),
+                 initialize, deadline);
 }
 
-HttpEventStream StreamableHttpClient::open_post(std::string body, const HttpHeaders& extra_headers) {
-  HttpHeaders defaults = {{"Accept", "application/json, text/event-stream"}, {"Content-Type", "application/json"}};
+HttpEventStream StreamableHttpClient::open_post(std::string body,
+                                                const HttpHeaders& extra_headers) {
+  HttpHeaders defaults = {{"Accept", "application/json, text/event-stream"},
+                          {"Content-Type", "application/json"}};
   if (!session_id_.empty()) defaults.emplace_back("Mcp-Session-Id", session_id_);
   if (!protocol_version_.empty()) defaults.emplace_back("MCP-Protocol-Version", protocol_version_);
-  HttpEventStream stream = exchange("POST", target_, std::move(body), defaults, extra_headers, false);
+  HttpEventStream stream =
+      exchange("POST", target_, std::move(body), defaults, extra_headers, false);
   if (stream.status() == 200 && session_id_.empty()) {
     const std::string id = stream.response().header("mcp-session-id");
     if (!id.empty()) session_id_ = id;
@@ -469,11 +514,13 @@ HttpExchange StreamableHttpClient::del(const HttpHeaders& extra_headers) {
 HttpExchange StreamableHttpClient::request(std::string method, std::string target, std::string body,
                                            const HttpHeaders& extra_headers) {
   const auto deadline = Clock::now() + options_.timeout;
-  return collect(exchange(std::move(method), std::move(target), std::move(body), {}, extra_headers, true), false,
-                 deadline);
+  return collect(
+      exchange(std::move(method), std::move(target), std::move(body), {}, extra_headers, true),
+      false, deadline);
 }
 
-RawExchange StreamableHttpClient::raw(std::string bytes, std::optional<std::chrono::milliseconds> timeout) {
+RawExchange StreamableHttpClient::raw(std::string bytes,
+                                      std::optional<std::chrono::milliseconds> timeout) {
   const auto deadline = Clock::now() + timeout.value_or(options_.timeout);
   RawExchange out;
   bool timed_out = false;
@@ -483,7 +530,8 @@ RawExchange StreamableHttpClient::raw(std::string bytes, std::optional<std::chro
     return out;
   }
   beast::error_code ec = run_op(
-      *conn, deadline, [&](auto handler) { net::async_write(conn->socket, net::buffer(bytes), handler); },
+      *conn, deadline,
+      [&](auto handler) { net::async_write(conn->socket, net::buffer(bytes), handler); },
       timed_out);
   if (ec && !timed_out && !is_disconnect(ec)) out.error = ec.message();
   std::string chunk(kRawReadChunk, '\0');
@@ -492,10 +540,11 @@ RawExchange StreamableHttpClient::raw(std::string bytes, std::optional<std::chro
     ec = run_op(
         *conn, deadline,
         [&](auto handler) {
-          conn->socket.async_read_some(net::buffer(chunk), [&got, handler](beast::error_code e, std::size_t n) {
-            got = n;
-            handler(e);
-          });
+          conn->socket.async_read_some(net::buffer(chunk),
+                                       [&got, handler](beast::error_code e, std::size_t n) {
+                                         got = n;
+                                         handler(e);
+                                       });
         },
         timed_out);
     out.received.append(chunk, 0, got);

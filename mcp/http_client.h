@@ -23,14 +23,14 @@ struct HttpClientOptions {
   // Bound of one call: connect, send, and read the whole answer (post, del, raw), or the head
   // of a stream (open_post, get_stream).
   std::chrono::milliseconds timeout{10'000};
-  HttpHeaders headers;  // sent on every request (e.g. Authorization)
+  HttpHeaders headers;                                // sent on every request (e.g. Authorization)
   std::size_t max_response_bytes = 16 * 1024 * 1024;  // a bigger answer is cut off with an error
   bool keep_alive = true;  // reuse one connection between calls when the server allows it
 };
 
 // One HTTP answer.
 struct HttpExchange {
-  int status = 0;  // 0: no HTTP answer at all (see error)
+  int status = 0;                              // 0: no HTTP answer at all (see error)
   std::map<std::string, std::string> headers;  // lower-cased names; repeats joined with ", "
   std::string content_type;                    // media type only, lower-cased ("" when absent)
   // JSON texts: the body for application/json, or each SSE `message` event's data.
@@ -104,7 +104,8 @@ class StreamableHttpClient {
                        const HttpHeaders& extra_headers = {});
   // Writes `bytes` on a fresh connection and returns what came back until the server closed
   // or the timeout passed.
-  RawExchange raw(std::string bytes, std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  RawExchange raw(std::string bytes,
+                  std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   const std::string& session_id() const { return session_id_; }
   void set_session_id(std::string id) { session_id_ = std::move(id); }
@@ -114,9 +115,11 @@ class StreamableHttpClient {
   const std::string& target() const { return target_; }
 
  private:
-  HttpEventStream exchange(std::string method, std::string target, std::string body, const HttpHeaders& defaults,
-                           const HttpHeaders& extra_headers, bool reuse);
-  HttpExchange collect(HttpEventStream stream, bool capture_session, std::chrono::steady_clock::time_point deadline);
+  HttpEventStream exchange(std::string method, std::string target, std::string body,
+                           const HttpHeaders& defaults, const HttpHeaders& extra_headers,
+                           bool reuse);
+  HttpExchange collect(HttpEventStream stream, bool capture_session,
+                       std::chrono::steady_clock::time_point deadline);
 
   std::string url_;
   HttpClientOptions options_;

@@ -11,20 +11,10 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <random>
-#include <stdexcept>
-#include <system_error>
-#include <thread>
-#include <unordered_map>
-#include <unordered_set>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -36,6 +26,15 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace gatecrash::mcp {
 
@@ -67,7 +66,9 @@ std::string_view trim(std::string_view s) {
 }
 
 // The media type of a Content-Type value, without parameters, lower-cased.
-std::string media_type(std::string_view value) { return lower(trim(value.substr(0, value.find(';')))); }
+std::string media_type(std::string_view value) {
+  return lower(trim(value.substr(0, value.find(';'))));
+}
 
 // Whether an Accept value lists `media` (parameters such as q= are ignored).
 bool accepts(std::string_view accept, std::string_view media) {
@@ -100,7 +101,8 @@ bool is_local_hostport(std::string_view hostport) {
   }
   if (!rest.empty()) {
     if (rest.front() != ':' || rest.size() < 2 || rest.size() > 6) return false;
-    if (!std::all_of(rest.begin() + 1, rest.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+    if (!std::all_of(rest.begin() + 1, rest.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return false;
   }
   return host == "localhost" || host == "127.0.0.1" || host == "[::1]";
 }
@@ -260,7 +262,8 @@ struct PostWork {
 };
 
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)), wake(stream.get_executor()) {}
+  explicit Connection(tcp::socket socket)
+      : stream(std::move(socket)), wake(stream.get_executor()) {}
   beast::tcp_stream stream;
   net::steady_timer wake;  // SSE consumer sleeps here; cancelled to wake it
   bool closing = false;    // set on the connection's strand by stop()
@@ -326,10 +329,13 @@ struct StreamableHttpServer::Impl {
     if (listening) return;
     std::string host = options.bind_address;
     if (host == "localhost") host = "127.0.0.1";
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+      host = host.substr(1, host.size() - 2);
     beast::error_code ec;
     const auto address = net::ip::make_address(host, ec);
-    if (ec) throw std::runtime_error("bad bind address \"" + options.bind_address + "\": " + ec.message());
+    if (ec)
+      throw std::runtime_error("bad bind address \"" + options.bind_address +
+                               "\": " + ec.message());
     const tcp::endpoint endpoint(address, options.port);
     const std::string where = options.bind_address + ":" + std::to_string(options.port);
     auto check = [&](const char* step) {
@@ -420,7 +426,8 @@ struct StreamableHttpServer::Impl {
     session_total = 0;
     std::lock_guard lock(conns_mu);
     for (auto& [raw, weak] : conns) {
-      if (auto conn = weak.lock()) net::post(conn->stream.get_executor(), [conn] { close_now(*conn); });
+      if (auto conn = weak.lock())
+        net::post(conn->stream.get_executor(), [conn] { close_now(*conn); });
     }
   }
 
@@ -444,8 +451,9 @@ struct StreamableHttpServer::Impl {
         co_await pause.async_wait(kTuple);
         continue;
       }
-      auto conn = std::make_shared<Connection>(std::move(socket));
       beast::error_code ep_ec;
+      socket.set_option(tcp::no_delay(true), ep_ec);  // small answers and SSE events go out at once
+      auto conn = std::make_shared<Connection>(std::move(socket));
       const auto peer = conn->stream.socket().remote_endpoint(ep_ec);
       if (!ep_ec) conn->remote = peer.address().to_string() + ":" + std::to_string(peer.port());
       {
@@ -502,7 +510,8 @@ struct StreamableHttpServer::Impl {
     beast::flat_buffer buffer(limits.max_http_header_bytes + 64 * 1024);
     for (;;) {
       http::request_parser<http::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_http_header_bytes, UINT32_MAX)));
+      parser.header_limit(static_cast<std::uint32_t>(
+          std::min<std::size_t>(limits.max_http_header_bytes, UINT32_MAX)));
       parser.body_limit(limits.max_message_bytes);
       conn.stream.expires_after(limits.http_read_timeout);
       auto [ec, n] = co_await http::async_read_header(conn.stream, buffer, parser, kTuple);
@@ -513,11 +522,13 @@ struct StreamableHttpServer::Impl {
           co_return true;
         }
         if (ec == http::error::header_limit) {
-          co_await write_reply(conn, json_error(431, -32000, "Request header fields too large"), 11, false);
+          co_await write_reply(conn, json_error(431, -32000, "Request header fields too large"), 11,
+                               false);
           co_return true;
         }
         if (is_http_parse_error(ec) || ec == http::error::buffer_overflow) {
-          co_await write_reply(conn, json_error(400, -32000, "Bad Request: malformed HTTP"), 11, false);
+          co_await write_reply(conn, json_error(400, -32000, "Bad Request: malformed HTTP"), 11,
+                               false);
           co_return true;
         }
         co_return false;  // end of stream, timeout, reset
@@ -541,7 +552,8 @@ struct StreamableHttpServer::Impl {
         }
         if (body_ec) {
           if (is_http_parse_error(body_ec)) {
-            co_await write_reply(conn, json_error(400, -32000, "Bad Request: malformed HTTP"), version, false);
+            co_await write_reply(conn, json_error(400, -32000, "Bad Request: malformed HTTP"),
+                                 version, false);
             co_return true;
           }
           co_return false;
@@ -554,20 +566,24 @@ struct StreamableHttpServer::Impl {
       if (conn.closing) co_return false;
       const bool keep = keep_alive && !reply.close;
       bool ok;
-      if (reply.sse) ok = co_await write_stream(conn, reply, request.version(), keep);
-      else ok = co_await write_reply(conn, std::move(reply), request.version(), keep);
+      if (reply.sse)
+        ok = co_await write_stream(conn, reply, request.version(), keep);
+      else
+        ok = co_await write_reply(conn, std::move(reply), request.version(), keep);
       if (!ok || !keep || conn.closing) co_return false;
     }
   }
 
   Reply too_large() const {
-    Reply r = json_error(413, -32600, "Payload too large: the limit is " +
-                                          std::to_string(options.limits.max_message_bytes) + " bytes");
+    Reply r = json_error(413, -32600,
+                         "Payload too large: the limit is " +
+                             std::to_string(options.limits.max_message_bytes) + " bytes");
     r.close = true;
     return r;
   }
 
-  net::awaitable<bool> write_reply(Connection& conn, Reply reply, unsigned version, bool keep_alive) {
+  net::awaitable<bool> write_reply(Connection& conn, Reply reply, unsigned version,
+                                   bool keep_alive) {
     http::response<http::string_body> res{static_cast<http::status>(reply.status), version};
     for (auto& [name, value] : reply.headers) res.set(name, value);
     if (!reply.body.empty()) {
@@ -583,7 +599,8 @@ struct StreamableHttpServer::Impl {
   }
 
   // Streams SSE events until the producer finishes. True when the connection is still usable.
-  net::awaitable<bool> write_stream(Connection& conn, Reply& reply, unsigned version, bool keep_alive) {
+  net::awaitable<bool> write_stream(Connection& conn, Reply& reply, unsigned version,
+                                    bool keep_alive) {
     const bool chunked = version >= 11;
     http::response<http::empty_body> res{http::status::ok, version};
     for (auto& [name, value] : reply.headers) res.set(name, value);
@@ -592,26 +609,30 @@ struct StreamableHttpServer::Impl {
     res.set("X-Accel-Buffering", "no");
     if (chunked) res.chunked(true);
     res.keep_alive(chunked && keep_alive);
-    beast::error_code ec;
-    conn.stream.socket().set_option(tcp::no_delay(true), ec);  // else the first event lags ~40 ms
-
-    std::shared_ptr<SseChannel> channel = reply.sse;
-    struct Detach {
-      SseChannel& c;
-      ~Detach() { c.detach(); }
-    } detach_on_exit{*channel};
 
     http::response_serializer<http::empty_body> serializer{res};
     conn.stream.expires_after(options.limits.http_read_timeout);
     auto [hec, hn] = co_await http::async_write_header(conn.stream, serializer, kTuple);
-    if (hec) co_return false;
-    std::weak_ptr<Connection> weak = conn_shared(conn);
-    channel->attach([weak] {
-      if (auto c = weak.lock()) net::post(c->stream.get_executor(), [c] { c->wake.cancel(); });
-    });
+    bool usable = false;
+    if (!hec) {
+      reply.sse->attach(waker(conn));
+      usable = co_await pump_events(conn, *reply.sse, chunked);
+    }
+    reply.sse->detach();  // later pushes are dropped; the session sees the stream closed
+    co_return usable;
+  }
 
+  std::function<void()> waker(Connection& conn) {
+    std::weak_ptr<Connection> weak = conn_shared(conn);
+    return [weak] {
+      if (auto c = weak.lock()) net::post(c->stream.get_executor(), [c] { c->wake.cancel(); });
+    };
+  }
+
+  // Writes a channel's events as they come until the producer finishes it.
+  net::awaitable<bool> pump_events(Connection& conn, SseChannel& channel, bool chunked) {
     for (;;) {
-      SseChannel::Batch batch = channel->take();
+      SseChannel::Batch batch = channel.take();
       if (batch.overflow || conn.closing) co_return false;
       if (!batch.bytes.empty()) {
         if (!co_await write_data(conn, batch.bytes, chunked)) co_return false;
@@ -636,7 +657,8 @@ struct StreamableHttpServer::Impl {
     conn.stream.expires_after(options.limits.http_read_timeout);
     beast::error_code ec;
     if (chunked) {
-      auto [wec, n] = co_await net::async_write(conn.stream, http::make_chunk(net::buffer(bytes)), kTuple);
+      auto [wec, n] =
+          co_await net::async_write(conn.stream, http::make_chunk(net::buffer(bytes)), kTuple);
       ec = wec;
     } else {
       auto [wec, n] = co_await net::async_write(conn.stream, net::buffer(bytes), kTuple);
@@ -656,29 +678,36 @@ struct StreamableHttpServer::Impl {
 
   bool origin_allowed(std::string_view origin) const {
     const std::string o = lower(trim(origin));
-    if (std::find(options.allowed_origins.begin(), options.allowed_origins.end(), o) != options.allowed_origins.end())
+    if (std::find(options.allowed_origins.begin(), options.allowed_origins.end(), o) !=
+        options.allowed_origins.end())
       return true;
     std::string_view rest = o;
-    if (rest.starts_with("http://")) rest.remove_prefix(7);
-    else if (rest.starts_with("https://")) rest.remove_prefix(8);
-    else return false;
+    if (rest.starts_with("http://"))
+      rest.remove_prefix(7);
+    else if (rest.starts_with("https://"))
+      rest.remove_prefix(8);
+    else
+      return false;
     return is_local_hostport(rest);
   }
 
   bool host_allowed(std::string_view host) const {
     if (!loopback && options.allowed_hosts.empty()) return true;
     const std::string h = lower(trim(host));
-    if (std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(), h) != options.allowed_hosts.end())
+    if (std::find(options.allowed_hosts.begin(), options.allowed_hosts.end(), h) !=
+        options.allowed_hosts.end())
       return true;
     return loopback && is_local_hostport(h);
   }
 
-  static HttpRequestInfo request_info(const Connection& conn, const http::request<http::string_body>& req,
+  static HttpRequestInfo request_info(const Connection& conn,
+                                      const http::request<http::string_body>& req,
                                       std::string session_id) {
     HttpRequestInfo info;
     info.method = std::string(req.method_string());
     info.target = std::string(req.target());
-    for (const auto& field : req) info.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    for (const auto& field : req)
+      info.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
     info.remote = conn.remote;
     info.session_id = std::move(session_id);
     return info;
@@ -696,19 +725,23 @@ struct StreamableHttpServer::Impl {
       r.headers.emplace_back("Allow", "GET, POST, DELETE");
       return r;
     }
-    if (auto origin = req.find(http::field::origin); origin != req.end() && !origin_allowed(origin->value())) {
+    if (auto origin = req.find(http::field::origin);
+        origin != req.end() && !origin_allowed(origin->value())) {
       return json_error(403, -32000, "Forbidden: origin not allowed");
     }
-    if (auto host = req.find(http::field::host); host != req.end() && !host_allowed(host->value())) {
+    if (auto host = req.find(http::field::host);
+        host != req.end() && !host_allowed(host->value())) {
       return json_error(403, -32000, "Forbidden: host not allowed");
     }
     const std::string_view accept = req[http::field::accept];
     if (verb == http::verb::post) {
       if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream")) {
-        return json_error(406, -32000, "Not Acceptable: Accept must list application/json and text/event-stream");
+        return json_error(
+            406, -32000, "Not Acceptable: Accept must list application/json and text/event-stream");
       }
       if (media_type(req[http::field::content_type]) != "application/json") {
-        return json_error(415, -32000, "Unsupported Media Type: Content-Type must be application/json");
+        return json_error(415, -32000,
+                          "Unsupported Media Type: Content-Type must be application/json");
       }
     } else if (verb == http::verb::get && !accepts(accept, "text/event-stream")) {
       return json_error(406, -32000, "Not Acceptable: Accept must list text/event-stream");
@@ -729,7 +762,8 @@ struct StreamableHttpServer::Impl {
   Routed route_request(const Connection& conn, http::request<http::string_body>& req) {
     if (auto refused = transport_checks(req)) return {std::move(refused), {}};
     std::string session_id;
-    if (auto sid = req.find("Mcp-Session-Id"); sid != req.end()) session_id = std::string(sid->value());
+    if (auto sid = req.find("Mcp-Session-Id"); sid != req.end())
+      session_id = std::string(sid->value());
     std::optional<HttpRequestInfo> info;
     if (options.admit || wants_request) info = request_info(conn, req, session_id);
     if (options.admit) {
@@ -742,7 +776,8 @@ struct StreamableHttpServer::Impl {
       }
     }
     std::optional<std::string> version_header;
-    if (auto v = req.find("MCP-Protocol-Version"); v != req.end()) version_header = std::string(trim(v->value()));
+    if (auto v = req.find("MCP-Protocol-Version"); v != req.end())
+      version_header = std::string(trim(v->value()));
 
     if (req.method() == http::verb::post) {
       auto work = std::make_shared<PostWork>();
@@ -754,7 +789,8 @@ struct StreamableHttpServer::Impl {
       if (auto* frame = std::get_if<Frame>(&work->decoded)) {
         for (const auto& element : frame->elements) {
           if (const auto* m = std::get_if<Message>(&element)) {
-            if (const auto* r = std::get_if<Request>(m); r && r->method == "initialize") work->has_initialize = true;
+            if (const auto* r = std::get_if<Request>(m); r && r->method == "initialize")
+              work->has_initialize = true;
           }
         }
         work->single_invalid = !frame->is_batch && frame->elements.size() == 1 &&
@@ -764,15 +800,21 @@ struct StreamableHttpServer::Impl {
         if (auto* failure = std::get_if<DecodeError>(&work->decoded)) {
           return {json_error(400, failure->error.code, failure->error.message), {}};
         }
-        if (!work->has_initialize) return {json_error(400, -32600, "Bad Request: missing Mcp-Session-Id"), {}};
+        if (!work->has_initialize)
+          return {json_error(400, -32600, "Bad Request: missing Mcp-Session-Id"), {}};
       }
       return {std::nullopt, [this, work] { return post_on_strand(std::move(*work)); }};
     }
-    if (session_id.empty()) return {json_error(400, -32600, "Bad Request: missing Mcp-Session-Id"), {}};
+    if (session_id.empty())
+      return {json_error(400, -32600, "Bad Request: missing Mcp-Session-Id"), {}};
     if (req.method() == http::verb::get) {
-      return {std::nullopt, [this, session_id, version_header] { return get_on_strand(session_id, version_header); }};
+      return {std::nullopt, [this, session_id, version_header] {
+                return get_on_strand(session_id, version_header);
+              }};
     }
-    return {std::nullopt, [this, session_id, version_header] { return delete_on_strand(session_id, version_header); }};
+    return {std::nullopt, [this, session_id, version_header] {
+              return delete_on_strand(session_id, version_header);
+            }};
   }
 
   net::awaitable<Reply> handle(Connection& conn, http::request<http::string_body>& req) {
@@ -790,12 +832,14 @@ struct StreamableHttpServer::Impl {
             try {
               reply = work();
             } catch (const std::exception& e) {
-              reply = json_error(500, error_code::kInternalError, std::string("Internal error: ") + e.what());
+              reply = json_error(500, error_code::kInternalError,
+                                 std::string("Internal error: ") + e.what());
             }
             auto executor = net::get_associated_executor(handler);
-            net::dispatch(executor, [handler = std::move(handler), reply = std::move(reply)]() mutable {
-              std::move(handler)(std::move(reply));
-            });
+            net::dispatch(executor,
+                          [handler = std::move(handler), reply = std::move(reply)]() mutable {
+                            std::move(handler)(std::move(reply));
+                          });
           });
         },
         net::use_awaitable, std::move(fn));
@@ -803,19 +847,23 @@ struct StreamableHttpServer::Impl {
 
   // ---------------- session work (server strand) ----------------
 
-  std::optional<Reply> version_refusal(const HttpSession& s, const std::optional<std::string>& header) const {
+  std::optional<Reply> version_refusal(const HttpSession& s,
+                                       const std::optional<std::string>& header) const {
     if (!header) return std::nullopt;
     auto version = parse_protocol_version(*header);
     if (!version) {
       std::string supported;
-      for (auto v : kSupportedVersions) supported += (supported.empty() ? "" : ", ") + std::string(to_string(v));
+      for (auto v : kSupportedVersions)
+        supported += (supported.empty() ? "" : ", ") + std::string(to_string(v));
       return json_error(400, -32000,
-                        "Bad Request: unsupported MCP-Protocol-Version \"" + *header + "\" (supported: " + supported + ")");
+                        "Bad Request: unsupported MCP-Protocol-Version \"" + *header +
+                            "\" (supported: " + supported + ")");
     }
     auto client = s.session->client();
     if (options.require_negotiated_version && client && client->version != *version) {
       return json_error(400, -32000,
-                        "Bad Request: MCP-Protocol-Version " + *header + " differs from the negotiated " +
+                        "Bad Request: MCP-Protocol-Version " + *header +
+                            " differs from the negotiated " +
                             std::string(to_string(client->version)));
     }
     return std::nullopt;
@@ -848,7 +896,9 @@ struct StreamableHttpServer::Impl {
     while (sessions.count(s->id));
     static const HttpRequestInfo kNoInfo;
     s->handler = make_handler(s->id, work.info ? *work.info : kNoInfo);
-    if (!s->handler) return json_error(500, error_code::kInternalError, "Internal error: no handler for the session");
+    if (!s->handler)
+      return json_error(500, error_code::kInternalError,
+                        "Internal error: no handler for the session");
     std::weak_ptr<HttpSession> weak = s;
     s->session = std::make_unique<ServerSession>(
         *s->handler,
@@ -892,7 +942,8 @@ struct StreamableHttpServer::Impl {
       r.status = 202;
       return r;
     }
-    const bool complete = std::any_of(items.begin(), items.end(), [](const Outbound& o) { return o.completes_frame; });
+    const bool complete = std::any_of(items.begin(), items.end(),
+                                      [](const Outbound& o) { return o.completes_frame; });
     if (complete && items.size() == 1) {
       Reply r;
       r.body = std::move(items.front().text);
@@ -901,7 +952,8 @@ struct StreamableHttpServer::Impl {
     }
     Reply r;
     r.sse = std::make_shared<SseChannel>(options.max_stream_backlog);
-    for (auto& out : items) r.sse->push(out.text.empty() ? std::string() : sse_event(out.text), out.completes_frame);
+    for (auto& out : items)
+      r.sse->push(out.text.empty() ? std::string() : sse_event(out.text), out.completes_frame);
     if (!complete) s.post_streams[receipt.frame] = r.sse;
     return r;
   }
@@ -926,7 +978,8 @@ struct StreamableHttpServer::Impl {
     // there is nowhere left to send the message.
   }
 
-  Reply get_on_strand(const std::string& session_id, const std::optional<std::string>& version_header) {
+  Reply get_on_strand(const std::string& session_id,
+                      const std::optional<std::string>& version_header) {
     if (stopping) return json_error(503, -32000, "Service Unavailable: shutting down");
     HttpSession* s = find_session(session_id);
     if (!s) return session_not_found();
@@ -943,7 +996,8 @@ struct StreamableHttpServer::Impl {
     return r;
   }
 
-  Reply delete_on_strand(const std::string& session_id, const std::optional<std::string>& version_header) {
+  Reply delete_on_strand(const std::string& session_id,
+                         const std::optional<std::string>& version_header) {
     auto it = sessions.find(session_id);
     if (it == sessions.end()) return session_not_found();
     if (auto refused = version_refusal(*it->second, version_header)) return std::move(*refused);
@@ -966,10 +1020,13 @@ struct StreamableHttpServer::Impl {
 StreamableHttpServer::StreamableHttpServer(HttpServerOptions options, HandlerFactory make_handler)
     : impl_(std::make_unique<Impl>(
           std::move(options),
-          [factory = std::move(make_handler)](const std::string& id, const HttpRequestInfo&) { return factory(id); },
+          [factory = std::move(make_handler)](const std::string& id, const HttpRequestInfo&) {
+            return factory(id);
+          },
           false)) {}
 
-StreamableHttpServer::StreamableHttpServer(HttpServerOptions options, HandlerFactoryWithRequest make_handler)
+StreamableHttpServer::StreamableHttpServer(HttpServerOptions options,
+                                           HandlerFactoryWithRequest make_handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(make_handler), true)) {}
 
 StreamableHttpServer::~StreamableHttpServer() {
@@ -994,7 +1051,9 @@ std::string StreamableHttpServer::url() const {
 
 std::size_t StreamableHttpServer::session_count() const { return impl_->session_total; }
 
-void StreamableHttpServer::post(std::function<void()> fn) { net::post(impl_->strand, std::move(fn)); }
+void StreamableHttpServer::post(std::function<void()> fn) {
+  net::post(impl_->strand, std::move(fn));
+}
 
 void StreamableHttpServer::post_after(std::chrono::milliseconds delay, std::function<void()> fn) {
   Impl* impl = impl_.get();
@@ -1011,9 +1070,11 @@ void StreamableHttpServer::post_after(std::chrono::milliseconds delay, std::func
 
 void StreamableHttpServer::notify(const std::string& session_id, std::string method, Json params) {
   Impl* impl = impl_.get();
-  net::post(impl->strand, [impl, session_id, method = std::move(method), params = std::move(params)]() mutable {
-    if (HttpSession* s = impl->find_session(session_id)) s->session->notify(std::move(method), std::move(params));
-  });
+  net::post(impl->strand,
+            [impl, session_id, method = std::move(method), params = std::move(params)]() mutable {
+              if (HttpSession* s = impl->find_session(session_id))
+                s->session->notify(std::move(method), std::move(params));
+            });
 }
 
 void StreamableHttpServer::notify_all(std::string method, Json params) {
@@ -1026,7 +1087,8 @@ void StreamableHttpServer::notify_all(std::string method, Json params) {
 void StreamableHttpServer::close_session(const std::string& session_id) {
   Impl* impl = impl_.get();
   net::post(impl->strand, [impl, session_id] {
-    if (auto it = impl->sessions.find(session_id); it != impl->sessions.end()) impl->end_session(it);
+    if (auto it = impl->sessions.find(session_id); it != impl->sessions.end())
+      impl->end_session(it);
   });
 }
 

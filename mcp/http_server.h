@@ -75,10 +75,11 @@ struct HttpServerOptions {
 //   limits.max_http_sessions) and the answer carries Mcp-Session-Id; a failed initialize keeps
 //   no session. Otherwise Mcp-Session-Id missing → 400, malformed → 400, unknown → 404; a
 //   MCP-Protocol-Version header naming an unsupported version → 400 (absent: accepted; another
-//   supported version: see require_negotiated_version). Notifications/responses only → 202. A request → application/json
-//   when its answer was ready at once with nothing else related to send, else text/event-stream
-//   carrying the related notifications and server→client requests, ended after the answer.
-//   Whole-frame errors (parse error, batch not allowed) and an invalid single message → 400.
+//   supported version: see require_negotiated_version). Notifications/responses only → 202. A
+//   request → application/json when its answer was ready at once with nothing else related to send,
+//   else text/event-stream carrying the related notifications and server→client requests, ended
+//   after the answer. Whole-frame errors (parse error, batch not allowed) and an invalid single
+//   message → 400.
 // - GET (Accept: text/event-stream, else 406): the session's stream for unrelated server
 //   messages (queued until it opens). One per session: a second concurrent GET gets 409.
 // - DELETE: 200 and the session is gone (later requests with its id → 404).
@@ -87,10 +88,11 @@ struct HttpServerOptions {
 //   closed; oversize headers → 431 and closed.
 class StreamableHttpServer {
  public:
-  using HandlerFactory = std::function<std::unique_ptr<ServerHandler>(const std::string& session_id)>;
+  using HandlerFactory =
+      std::function<std::unique_ptr<ServerHandler>(const std::string& session_id)>;
   // Variant that also sees the initialize request (e.g. to bind the session to a bearer identity).
-  using HandlerFactoryWithRequest =
-      std::function<std::unique_ptr<ServerHandler>(const std::string& session_id, const HttpRequestInfo&)>;
+  using HandlerFactoryWithRequest = std::function<std::unique_ptr<ServerHandler>(
+      const std::string& session_id, const HttpRequestInfo&)>;
 
   StreamableHttpServer(HttpServerOptions options, HandlerFactory make_handler);
   StreamableHttpServer(HttpServerOptions options, HandlerFactoryWithRequest make_handler);

@@ -1,12 +1,12 @@
 // tests/unit-http.cc — the Streamable HTTP server and client, over real loopback sockets.
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "mcp/http_client.h"
 #include "mcp/http_server.h"
@@ -24,15 +24,19 @@ class EchoHandler final : public ServerHandler {
   explicit EchoHandler(std::string session) : session_(std::move(session)) {}
 
   ServerIdentity identity() const override {
-    return ServerIdentity{Json{{"name", "unit-http"}, {"version", "1.0.0"}}, Json{{"tools", Json::object()}}, ""};
+    return ServerIdentity{Json{{"name", "unit-http"}, {"version", "1.0.0"}},
+                          Json{{"tools", Json::object()}}, ""};
   }
 
   void on_request(const std::shared_ptr<RequestContext>& ctx) override {
     const Request& request = ctx->request();
     if (request.method == "tools/list") {
-      ctx->reply({{"tools", Json::array({{{"name", "echo"}, {"inputSchema", {{"type", "object"}}}}})}});
+      ctx->reply(
+          {{"tools", Json::array({{{"name", "echo"}, {"inputSchema", {{"type", "object"}}}}})}});
     } else if (request.method == "tools/call") {
-      const Json args = request.params.is_object() ? request.params.value("arguments", Json::object()) : Json::object();
+      const Json args = request.params.is_object()
+                            ? request.params.value("arguments", Json::object())
+                            : Json::object();
       ctx->reply({{"content", Json::array({{{"type", "text"}, {"text", args.dump()}}})},
                   {"structuredContent", {{"session", session_}, {"arguments", args}}}});
     } else if (request.method == "test/progress") {
@@ -41,12 +45,15 @@ class EchoHandler final : public ServerHandler {
     } else if (request.method == "test/ask") {
       auto keep = ctx;
       ctx->ask_client("roots/list", Json::object(), [keep](ClientAnswer answer) {
-        if (const auto* result = std::get_if<Json>(&answer)) keep->reply({{"answer", *result}});
-        else keep->reply_error(std::get<ErrorObject>(answer), "client_error");
+        if (const auto* result = std::get_if<Json>(&answer))
+          keep->reply({{"answer", *result}});
+        else
+          keep->reply_error(std::get<ErrorObject>(answer), "client_error");
       });
     } else {
-      ctx->reply_error(ErrorObject{error_code::kMethodNotFound, "Method not found: " + request.method, nullptr},
-                       "method_not_found");
+      ctx->reply_error(
+          ErrorObject{error_code::kMethodNotFound, "Method not found: " + request.method, nullptr},
+          "method_not_found");
     }
   }
 
@@ -80,8 +87,9 @@ class HttpTest : public ::testing::Test {
  protected:
   void start(HttpServerOptions options = {}) {
     server_ = std::make_unique<StreamableHttpServer>(
-        std::move(options),
-        [](const std::string& id) -> std::unique_ptr<ServerHandler> { return std::make_unique<EchoHandler>(id); });
+        std::move(options), [](const std::string& id) -> std::unique_ptr<ServerHandler> {
+          return std::make_unique<EchoHandler>(id);
+        });
     server_->start();
   }
 
@@ -210,7 +218,8 @@ TEST_F(HttpTest, SessionIdOutsideVisibleAsciiIs400) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
   initialize(client);
-  EXPECT_EQ(client.post(request_body(1, "tools/list"), {{"Mcp-Session-Id", "abc def"}}).status, 400);
+  EXPECT_EQ(client.post(request_body(1, "tools/list"), {{"Mcp-Session-Id", "abc def"}}).status,
+            400);
 }
 
 TEST_F(HttpTest, DeleteEndsTheSession) {
@@ -228,11 +237,15 @@ TEST_F(HttpTest, ForeignOriginIs403AndLocalOriginPasses) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
   initialize(client);
-  HttpExchange bad = client.post(request_body(1, "tools/list"), {{"Origin", "http://evil.example.com"}});
+  HttpExchange bad =
+      client.post(request_body(1, "tools/list"), {{"Origin", "http://evil.example.com"}});
   EXPECT_EQ(bad.status, 403);
   EXPECT_TRUE(only_message(bad)["id"].is_null());
-  EXPECT_EQ(client.post(request_body(2, "tools/list"), {{"Origin", "http://localhost:5173"}}).status, 200);
-  EXPECT_EQ(client.post(request_body(3, "tools/list"), {{"Origin", "http://127.0.0.1"}}).status, 200);
+  EXPECT_EQ(
+      client.post(request_body(2, "tools/list"), {{"Origin", "http://localhost:5173"}}).status,
+      200);
+  EXPECT_EQ(client.post(request_body(3, "tools/list"), {{"Origin", "http://127.0.0.1"}}).status,
+            200);
 }
 
 TEST_F(HttpTest, AllowedOriginOptionIsHonoured) {
@@ -240,18 +253,25 @@ TEST_F(HttpTest, AllowedOriginOptionIsHonoured) {
   options.allowed_origins = {"https://app.example.com"};
   start(options);
   StreamableHttpClient client(server_->url(), client_options());
-  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Origin", "https://App.Example.com"}}).status, 200);
-  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Origin", "https://other.example.com"}}).status, 403);
+  EXPECT_EQ(
+      client.post(initialize_body("2025-11-25"), {{"Origin", "https://App.Example.com"}}).status,
+      200);
+  EXPECT_EQ(
+      client.post(initialize_body("2025-11-25"), {{"Origin", "https://other.example.com"}}).status,
+      403);
 }
 
 TEST_F(HttpTest, NonLocalHostOnLoopbackIs403) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
-  HttpExchange ex = client.post(initialize_body("2025-11-25"),
-                                {{"Host", "evil.example.com"}, {"Origin", "http://evil.example.com"}});
+  HttpExchange ex =
+      client.post(initialize_body("2025-11-25"),
+                  {{"Host", "evil.example.com"}, {"Origin", "http://evil.example.com"}});
   EXPECT_EQ(ex.status, 403);
   EXPECT_EQ(server_->session_count(), 0u);
-  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Host", "localhost:" + std::to_string(server_->port())}})
+  EXPECT_EQ(client
+                .post(initialize_body("2025-11-25"),
+                      {{"Host", "localhost:" + std::to_string(server_->port())}})
                 .status,
             200);
   EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Host", "[::1]"}}).status, 200);
@@ -260,20 +280,27 @@ TEST_F(HttpTest, NonLocalHostOnLoopbackIs403) {
 TEST_F(HttpTest, WrongContentTypeIs415) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
-  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Content-Type", "text/plain"}}).status, 415);
+  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Content-Type", "text/plain"}}).status,
+            415);
   EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Content-Type", ""}}).status, 415);
-  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Content-Type", "application/json; charset=utf-8"}}).status,
+  EXPECT_EQ(client
+                .post(initialize_body("2025-11-25"),
+                      {{"Content-Type", "application/json; charset=utf-8"}})
+                .status,
             200);
 }
 
 TEST_F(HttpTest, AcceptWithoutEventStreamIs406) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
-  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Accept", "application/json"}}).status, 406);
+  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Accept", "application/json"}}).status,
+            406);
   EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Accept", "*/*"}}).status, 406);
-  EXPECT_EQ(
-      client.post(initialize_body("2025-11-25"), {{"Accept", "text/event-stream;q=0.9, Application/JSON"}}).status,
-      200);
+  EXPECT_EQ(client
+                .post(initialize_body("2025-11-25"),
+                      {{"Accept", "text/event-stream;q=0.9, Application/JSON"}})
+                .status,
+            200);
 }
 
 TEST_F(HttpTest, BodyOverTheLimitIs413) {
@@ -289,9 +316,10 @@ TEST_F(HttpTest, BodyOverTheLimitIs413) {
   std::string chunk(5000, 'y');
   char size[16];
   std::snprintf(size, sizeof size, "%zx", chunk.size());
-  RawExchange raw = client.raw("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                               "Accept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                               std::string(size) + "\r\n" + chunk + "\r\n0\r\n\r\n");
+  RawExchange raw = client.raw(
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Accept: application/json, text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      std::string(size) + "\r\n" + chunk + "\r\n0\r\n\r\n");
   EXPECT_EQ(raw.received.rfind("HTTP/1.1 413", 0), 0u) << raw.received;
   EXPECT_TRUE(raw.peer_closed);
 }
@@ -325,8 +353,9 @@ TEST_F(HttpTest, BatchOn2025_03_26SessionAnswersArray) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
   initialize(client, "2025-03-26");
-  Json batch = Json::array({Json::parse(request_body(1, "tools/list")), Json::parse(call_body(2, {{"n", 2}})),
-                            Json{{"jsonrpc", "2.0"}, {"method", "notifications/roots/list_changed"}}});
+  Json batch = Json::array(
+      {Json::parse(request_body(1, "tools/list")), Json::parse(call_body(2, {{"n", 2}})),
+       Json{{"jsonrpc", "2.0"}, {"method", "notifications/roots/list_changed"}}});
   HttpExchange ex = client.post(batch.dump());
   ASSERT_EQ(ex.status, 200) << ex.raw_body;
   EXPECT_EQ(ex.content_type, "application/json");
@@ -342,7 +371,8 @@ TEST_F(HttpTest, BatchOn2025_11_25SessionIs400) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
   initialize(client, "2025-11-25");
-  Json batch = Json::array({Json::parse(request_body(1, "tools/list")), Json::parse(request_body(2, "tools/list"))});
+  Json batch = Json::array(
+      {Json::parse(request_body(1, "tools/list")), Json::parse(request_body(2, "tools/list"))});
   HttpExchange ex = client.post(batch.dump());
   EXPECT_EQ(ex.status, 400);
   EXPECT_EQ(only_message(ex)["error"]["code"], error_code::kInvalidRequest);
@@ -352,11 +382,18 @@ TEST_F(HttpTest, BadProtocolVersionHeaderIs400) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
   initialize(client, "2025-11-25");
-  EXPECT_EQ(client.post(request_body(1, "tools/list"), {{"MCP-Protocol-Version", "1999-01-01"}}).status, 400);
-  EXPECT_EQ(client.post(request_body(2, "tools/list"), {{"MCP-Protocol-Version", "2026-07-28"}}).status, 400);
+  EXPECT_EQ(
+      client.post(request_body(1, "tools/list"), {{"MCP-Protocol-Version", "1999-01-01"}}).status,
+      400);
+  EXPECT_EQ(
+      client.post(request_body(2, "tools/list"), {{"MCP-Protocol-Version", "2026-07-28"}}).status,
+      400);
   // Another supported version passes by default (the SDK and the conformance suite rely on it).
-  EXPECT_EQ(client.post(request_body(3, "tools/list"), {{"MCP-Protocol-Version", "2025-03-26"}}).status, 200);
-  EXPECT_EQ(client.post(request_body(4, "tools/list"), {{"MCP-Protocol-Version", ""}}).status, 200);  // absent
+  EXPECT_EQ(
+      client.post(request_body(3, "tools/list"), {{"MCP-Protocol-Version", "2025-03-26"}}).status,
+      200);
+  EXPECT_EQ(client.post(request_body(4, "tools/list"), {{"MCP-Protocol-Version", ""}}).status,
+            200);  // absent
   EXPECT_EQ(client.post(request_body(5, "tools/list")).status, 200);
 }
 
@@ -366,7 +403,9 @@ TEST_F(HttpTest, StrictVersionHeaderMustMatchTheNegotiatedVersion) {
   start(options);
   StreamableHttpClient client(server_->url(), client_options());
   initialize(client, "2025-11-25");
-  EXPECT_EQ(client.post(request_body(1, "tools/list"), {{"MCP-Protocol-Version", "2025-06-18"}}).status, 400);
+  EXPECT_EQ(
+      client.post(request_body(1, "tools/list"), {{"MCP-Protocol-Version", "2025-06-18"}}).status,
+      400);
   EXPECT_EQ(client.post(request_body(2, "tools/list")).status, 200);
   EXPECT_EQ(client.get_stream({{"MCP-Protocol-Version", "2025-06-18"}}).status(), 400);
 }
@@ -377,12 +416,16 @@ TEST_F(HttpTest, OtherMethodsAre405AndOtherPaths404) {
   HttpExchange put = client.request("PUT", "/mcp", "{}");
   EXPECT_EQ(put.status, 405);
   EXPECT_EQ(put.header("allow"), "GET, POST, DELETE");
-  EXPECT_EQ(client.request("POST", "/elsewhere", initialize_body("2025-11-25"),
-                           {{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}})
+  EXPECT_EQ(client
+                .request("POST", "/elsewhere", initialize_body("2025-11-25"),
+                         {{"Content-Type", "application/json"},
+                          {"Accept", "application/json, text/event-stream"}})
                 .status,
             404);
-  EXPECT_EQ(client.request("POST", "/mcp?x=1", initialize_body("2025-11-25"),
-                           {{"Content-Type", "application/json"}, {"Accept", "application/json, text/event-stream"}})
+  EXPECT_EQ(client
+                .request("POST", "/mcp?x=1", initialize_body("2025-11-25"),
+                         {{"Content-Type", "application/json"},
+                          {"Accept", "application/json, text/event-stream"}})
                 .status,
             200);
 }
@@ -390,7 +433,8 @@ TEST_F(HttpTest, OtherMethodsAre405AndOtherPaths404) {
 TEST_F(HttpTest, GarbageClosesTheConnectionAndTheServerServesOn) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
-  RawExchange raw = client.raw(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n", 22));
+  RawExchange raw =
+      client.raw(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n", 22));
   EXPECT_TRUE(raw.peer_closed) << raw.error;
   EXPECT_FALSE(raw.timed_out);
   RawExchange half = client.raw("GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Line\r\n\r\n");
@@ -403,8 +447,8 @@ TEST_F(HttpTest, GarbageClosesTheConnectionAndTheServerServesOn) {
 TEST_F(HttpTest, OversizedHeadersAre431) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
-  RawExchange raw =
-      client.raw("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(40'000, 'a') + "\r\n\r\n");
+  RawExchange raw = client.raw(
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(40'000, 'a') + "\r\n\r\n");
   EXPECT_EQ(raw.received.rfind("HTTP/1.1 431", 0), 0u) << raw.received.substr(0, 100);
   EXPECT_TRUE(raw.peer_closed);
 }
@@ -466,7 +510,9 @@ TEST_F(HttpTest, LargeBodiesBelowTheLimitPass) {
   const std::string blob(2 * 1024 * 1024, 'z');
   HttpExchange ex = client.post(call_body(1, {{"blob", blob}}));
   ASSERT_EQ(ex.status, 200) << ex.error;
-  EXPECT_EQ(only_message(ex)["result"]["structuredContent"]["arguments"]["blob"].get<std::string>().size(),
+  EXPECT_EQ(only_message(ex)["result"]["structuredContent"]["arguments"]["blob"]
+                .get<std::string>()
+                .size(),
             blob.size());
 }
 
@@ -474,9 +520,10 @@ TEST_F(HttpTest, PipelinedRequestsAreAnsweredInOrder) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
   const std::string body = initialize_body("2025-11-25");
-  const std::string head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                           "Accept: application/json, text/event-stream\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\n";
+  const std::string head =
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Accept: application/json, text/event-stream\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n";
   RawExchange raw = client.raw(head + "\r\n" + body + head + "Connection: close\r\n\r\n" + body);
   EXPECT_TRUE(raw.peer_closed);
   const auto first = raw.received.find("HTTP/1.1 200");
@@ -489,17 +536,19 @@ TEST_F(HttpTest, ExpectContinueIsHonoured) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
   const std::string body = initialize_body("2025-11-25");
-  RawExchange raw = client.raw("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                               "Accept: application/json, text/event-stream\r\nExpect: 100-continue\r\n"
-                               "Connection: close\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\n\r\n" + body);
+  RawExchange raw = client.raw(
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Accept: application/json, text/event-stream\r\nExpect: 100-continue\r\n"
+      "Connection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
   EXPECT_EQ(raw.received.rfind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200", 0), 0u) << raw.received;
 }
 
 TEST_F(HttpTest, FailedInitializeKeepsNoSession) {
   start();
   StreamableHttpClient client(server_->url(), client_options());
-  HttpExchange ex = client.post(initialize_body("2025-11-25", Json{{"capabilities", Json::object()}}));
+  HttpExchange ex =
+      client.post(initialize_body("2025-11-25", Json{{"capabilities", Json::object()}}));
   EXPECT_EQ(only_message(ex)["error"]["code"], error_code::kInvalidParams);
   EXPECT_TRUE(ex.header("mcp-session-id").empty());
   EXPECT_TRUE(client.session_id().empty());
@@ -530,7 +579,8 @@ TEST_F(HttpTest, AdmitHookCanRefuse) {
   HttpExchange refused = client.post(initialize_body("2025-11-25"));
   EXPECT_EQ(refused.status, 401);
   EXPECT_EQ(refused.header("www-authenticate"), "Bearer");
-  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Authorization", "Bearer good"}}).status, 200);
+  EXPECT_EQ(client.post(initialize_body("2025-11-25"), {{"Authorization", "Bearer good"}}).status,
+            200);
 }
 
 TEST_F(HttpTest, StopEndsOpenStreamsPromptly) {
@@ -569,7 +619,8 @@ void concurrent_sessions(const std::string& url) {
       for (int i = 0; i < kCalls; ++i) {
         HttpExchange ex = client.post(call_body(i + 1, {{"thread", t}, {"call", i}}));
         if (ex.status != 200 || ex.messages.size() != 1) {
-          failures[t] = "call " + std::to_string(i) + ": " + std::to_string(ex.status) + " " + ex.error;
+          failures[t] =
+              "call " + std::to_string(i) + ": " + std::to_string(ex.status) + " " + ex.error;
           return;
         }
         Json answer = Json::parse(ex.messages.front());
@@ -584,7 +635,8 @@ void concurrent_sessions(const std::string& url) {
     });
   }
   for (auto& thread : threads) thread.join();
-  for (int t = 0; t < kSessions; ++t) EXPECT_TRUE(failures[t].empty()) << "session " << t << ": " << failures[t];
+  for (int t = 0; t < kSessions; ++t)
+    EXPECT_TRUE(failures[t].empty()) << "session " << t << ": " << failures[t];
   EXPECT_EQ(correct.load(), kSessions * kCalls);
 }
 
@@ -606,11 +658,13 @@ TEST_F(HttpTest, BindFailuresThrow) {
   start();
   HttpServerOptions taken;
   taken.port = server_->port();
-  StreamableHttpServer second(taken, [](const std::string&) -> std::unique_ptr<ServerHandler> { return nullptr; });
+  StreamableHttpServer second(
+      taken, [](const std::string&) -> std::unique_ptr<ServerHandler> { return nullptr; });
   EXPECT_THROW(second.listen(), std::runtime_error);
   HttpServerOptions bad;
   bad.bind_address = "not-an-address";
-  StreamableHttpServer third(bad, [](const std::string&) -> std::unique_ptr<ServerHandler> { return nullptr; });
+  StreamableHttpServer third(
+      bad, [](const std::string&) -> std::unique_ptr<ServerHandler> { return nullptr; });
   EXPECT_THROW(third.start(), std::runtime_error);
 }
 
