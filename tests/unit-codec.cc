@@ -161,6 +161,7 @@ TEST(JsonRpc, EncodeThenDecodeIsIdentity) {
   for (const Message& message : messages) {
     const std::string text = encode(message);
     EXPECT_EQ(text.find('\n'), std::string::npos);
+    EXPECT_EQ(text, to_line(to_json(message)));  // the fast path writes the same bytes
     auto decoded = one(text);
     ASSERT_TRUE(std::holds_alternative<Message>(decoded)) << text;
     EXPECT_EQ(to_json(std::get<Message>(decoded)), to_json(message)) << text;
