@@ -722,7 +722,7 @@ void ConformanceHandler::on_request(const Context& ctx) {
 }
 
 void ConformanceHandler::on_inbound(const mcp::InboundRecord& record) {
-  ledger_.append(ledger_line(record, kLedgerServer, conn_));
+  ledger_.append_or_exit(ledger_line(record, kLedgerServer, conn_));
 }
 
 bool ConformanceHandler::send_log(RequestContext& ctx, std::string_view level,

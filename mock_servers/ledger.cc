@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace gatecrash::mock {
@@ -30,6 +31,15 @@ std::uint64_t Ledger::append(nlohmann::json line) {
     if (n < 0 && errno == EINTR) continue;
     throw LedgerError("write to ledger '" + path_ + "' failed" +
                       (n < 0 ? std::string(": ") + std::strerror(errno) : std::string(" (short write)")));
+  }
+}
+
+void Ledger::append_or_exit(nlohmann::json line) noexcept {
+  try {
+    append(std::move(line));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gatecrash-mock: %s; stopping\n", e.what());
+    std::_Exit(2);  // no destructors: nothing more may be answered
   }
 }
 

@@ -27,6 +27,10 @@ class Ledger {
 
   // Adds "seq" (per-process, from 1) and writes the line. Returns the seq used.
   std::uint64_t append(nlohmann::json line);
+  // append(), but a failure ends the process with exit code 2 after saying why on stderr: a mock
+  // must never answer a message it could not ledger, and the session reports records from places
+  // an exception cannot leave (the destructor of a request dropped unanswered).
+  void append_or_exit(nlohmann::json line) noexcept;
   const std::string& path() const { return path_; }
 
  private:

@@ -84,7 +84,7 @@ void MockServerHandler::call_tool(mcp::RequestContext& ctx) {
 }
 
 void MockServerHandler::on_inbound(const mcp::InboundRecord& record) {
-  ledger_.append(ledger_line(record, catalog_.name(), conn_));
+  ledger_.append_or_exit(ledger_line(record, catalog_.name(), conn_));
 }
 
 Json ledger_line(const mcp::InboundRecord& record, std::string_view server, std::string_view conn) {

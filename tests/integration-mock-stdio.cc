@@ -185,6 +185,21 @@ TEST(MockStdio, PipedSessionAnswersAndExitsAtEndOfInput) {
   EXPECT_EQ(mock.child->wait_exit(5s), 0);
 }
 
+TEST(MockStdio, ALedgerWriteFailureStopsTheMockBeforeItAnswers) {
+  testing::TempDir dir;
+  mcp::ChildOptions options;
+  // /dev/full opens fine and fails every write with ENOSPC.
+  options.argv = {testing::mock_binary(), "--catalog", "prospectio", "--ledger", "/dev/full"};
+  options.stderr_path = dir.file("stderr.txt");
+  auto child = mcp::ChildProcess::spawn(options);
+  mcp::ClientSession client(*child, 5s);
+  EXPECT_THROW(client.initialize(), mcp::ClientError);  // no answer: the message was not ledgered
+  EXPECT_EQ(child->wait_exit(5s), 2);
+  std::ifstream in(options.stderr_path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("/dev/full"), std::string::npos) << text;
+}
+
 TEST(MockStdio, BadCommandLinesExitWithAClearError) {
   testing::TempDir dir;
   auto run = [&](std::vector<std::string> args) {
