@@ -185,9 +185,11 @@ class Validator {
       }
       if (undeclared && additional != schema.end()) member_schema = &*additional;
       if (member_schema == nullptr) continue;
+      // Structured bindings cannot be captured by lambdas under clang 14 (the fuzz build).
+      const json& member_value = member;
       auto error = descend(key, [&] {
         if (undeclared && *member_schema == false) return fail("unexpected property");
-        return check(*member_schema, member, depth + 1);
+        return check(*member_schema, member_value, depth + 1);
       });
       if (error) return error;
     }
