@@ -1,0 +1,192 @@
+// policy/yaml_json.cc — one YAML document to JSON, refusing duplicate keys and alias blow-ups.
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <charconv>
+#include <optional>
+
+#include "policy/limits.h"
+#include "policy/load_translate.h"
+
+namespace gatecrash::policy::detail {
+namespace {
+
+bool any_of(std::string_view text, std::initializer_list<std::string_view> choices) {
+  for (auto choice : choices) {
+    if (text == choice) return true;
+  }
+  return false;
+}
+
+bool is_digit(char c, int base) {
+  if (base == 8) return c >= '0' && c <= '7';
+  if (base == 16) return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+  return c >= '0' && c <= '9';
+}
+
+// Consumes one or more digits of `base` from the front of `text`; false if there are none.
+bool eat_digits(std::string_view& text, int base = 10) {
+  std::size_t n = 0;
+  while (n < text.size() && is_digit(text[n], base)) ++n;
+  text.remove_prefix(n);
+  return n > 0;
+}
+
+bool eat(std::string_view& text, std::string_view chars) {
+  if (text.empty() || chars.find(text.front()) == std::string_view::npos) return false;
+  text.remove_prefix(1);
+  return true;
+}
+
+// [-+]?[0-9]+
+bool is_decimal(std::string_view text) {
+  eat(text, "-+");
+  return eat_digits(text) && text.empty();
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool is_float(std::string_view text) {
+  eat(text, "-+");
+  if (eat(text, ".")) {
+    if (!eat_digits(text)) return false;
+  } else {
+    if (!eat_digits(text)) return false;
+    if (eat(text, ".")) eat_digits(text);
+  }
+  if (eat(text, "eE")) {
+    eat(text, "-+");
+    if (!eat_digits(text)) return false;
+  }
+  return text.empty();
+}
+
+// 0o[0-7]+ or 0x[0-9a-fA-F]+, as an unsigned integer.
+std::optional<std::uint64_t> based_integer(std::string_view text) {
+  int base = text.starts_with("0o") ? 8 : text.starts_with("0x") ? 16 : 0;
+  if (base == 0) return std::nullopt;
+  std::string_view digits = text.substr(2);
+  std::string_view rest = digits;
+  if (!eat_digits(rest, base) || !rest.empty()) return std::nullopt;
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value, base);
+  if (ec != std::errc()) return std::nullopt;
+  return value;
+}
+
+// A plain (unquoted, untagged) scalar under the YAML 1.2 core schema. `.inf` and `.nan` stay
+// strings: no policy value means them, and a string is refused wherever a number is expected.
+Json resolve_plain(const std::string& text) {
+  if (any_of(text, {"", "~", "null", "Null", "NULL"})) return nullptr;
+  if (any_of(text, {"true", "True", "TRUE"})) return true;
+  if (any_of(text, {"false", "False", "FALSE"})) return false;
+  const char* end = text.data() + text.size();
+  const char* digits = text[0] == '+' ? text.data() + 1 : text.data();  // from_chars takes no '+'
+  if (is_decimal(text)) {
+    std::int64_t signed_value = 0;
+    if (std::from_chars(digits, end, signed_value).ec == std::errc()) return signed_value;
+    std::uint64_t unsigned_value = 0;
+    if (std::from_chars(digits, end, unsigned_value).ec == std::errc()) return unsigned_value;
+  }
+  if (auto based = based_integer(text)) return *based;
+  if (is_float(text)) {
+    double value = 0;
+    if (std::from_chars(digits, end, value).ec == std::errc()) return value;
+  }
+  return text;
+}
+
+class YamlConverter {
+ public:
+  // Throws nothing of its own; records the first problem and unwinds.
+  Json convert(const YAML::Node& node, const std::string& pointer, std::size_t depth) {
+    if (error_) return nullptr;
+    if (++nodes_ > kMaxYamlNodes) {
+      fail(error_id::kTooLarge, pointer,
+           "document expands to more than " + std::to_string(kMaxYamlNodes) + " nodes");
+      return nullptr;
+    }
+    if (depth > kMaxPolicyDepth) {
+      fail(error_id::kTooLarge, pointer,
+           "nesting deeper than " + std::to_string(kMaxPolicyDepth) + " levels");
+      return nullptr;
+    }
+    switch (node.Type()) {
+      case YAML::NodeType::Map:
+        return convert_map(node, pointer, depth);
+      case YAML::NodeType::Sequence: {
+        Json array = Json::array();
+        for (const auto& element : node) {
+          array.push_back(convert(element, pointer_append(pointer, array.size()), depth + 1));
+        }
+        return array;
+      }
+      case YAML::NodeType::Scalar:
+        return convert_scalar(node, pointer);
+      default:
+        return nullptr;
+    }
+  }
+
+  std::optional<PolicyError> error() const { return error_; }
+
+ private:
+  Json convert_map(const YAML::Node& node, const std::string& pointer, std::size_t depth) {
+    Json object = Json::object();
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar()) {
+        fail(error_id::kWrongType, pointer,
+             "expected string key, got " + std::string(entry.first.IsMap() ? "map" : "sequence"));
+        return nullptr;
+      }
+      const std::string& key = entry.first.Scalar();
+      std::string child = pointer_append(pointer, key);
+      if (object.contains(key)) {
+        fail(error_id::kDuplicateKey, child, "duplicate key " + Json(key).dump());
+        return nullptr;
+      }
+      object[key] = convert(entry.second, child, depth + 1);
+    }
+    return object;
+  }
+
+  Json convert_scalar(const YAML::Node& node, const std::string& pointer) {
+    const std::string& tag = node.Tag();
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") return node.Scalar();
+    if (tag == "?" || tag.empty() || tag.starts_with("tag:yaml.org,2002:")) {
+      return resolve_plain(node.Scalar());
+    }
+    fail(error_id::kWrongType, pointer, "unsupported YAML tag " + Json(tag).dump());
+    return nullptr;
+  }
+
+  void fail(std::string_view id, std::string pointer, std::string message) {
+    if (!error_) error_ = PolicyError{std::string(id), std::move(pointer), std::move(message)};
+  }
+
+  std::size_t nodes_ = 0;
+  std::optional<PolicyError> error_;
+};
+
+}  // namespace
+
+std::variant<Json, PolicyError> yaml_to_json(std::string_view text) {
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    return PolicyError{std::string(error_id::kSyntax), "",
+                       "syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
+                           std::to_string(e.mark.column + 1) + ": " + e.msg};
+  }
+  if (documents.size() > 1) {
+    return PolicyError{std::string(error_id::kSyntax), "",
+                       "expected one YAML document, found " + std::to_string(documents.size())};
+  }
+  if (documents.empty()) return Json(nullptr);
+  YamlConverter converter;
+  Json root = converter.convert(documents.front(), "", 0);
+  if (auto error = converter.error()) return *error;
+  return root;
+}
+
+}  // namespace gatecrash::policy::detail
