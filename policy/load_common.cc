@@ -421,4 +421,46 @@ std::optional<std::string> parse_version(const Json& value, Dialect dialect, Dia
   return std::nullopt;
 }
 
+Policy translate_document(const Json& root, Dialect dialect, const ToolTranslator& translate_tool,
+                        CounterBook& counters, Diagnostics& diag) {
+  Policy policy;
+  policy.dialect = dialect;
+  if (!expect_kind(root, Kind::object, "", diag)) return policy;
+  check_keys(root, "", {"version", "description", "default", "hide", "tools"}, diag);
+  if (const Json* version = member(root, "version", "", diag, true)) {
+    policy.version = parse_version(*version, dialect, diag).value_or("1");
+  }
+  policy.description = string_member(root, "description", "", diag).value_or("");
+  if (const Json* default_value = member(root, "default", "", diag)) {
+    policy.default_declared = true;
+    policy.default_action =
+        parse_choice<DefaultAction>(
+            *default_value, "default", "/default",
+            {{"allow", DefaultAction::allow}, {"deny", DefaultAction::deny}}, diag)
+            .value_or(DefaultAction::allow);
+  }
+  const Json* hide = member(root, "hide", "", diag);
+  if (hide != nullptr) policy.hide = parse_hide(*hide, "/hide", diag);
+  if (const Json* tools = member(root, "tools", "", diag, true);
+      tools != nullptr && expect_kind(*tools, Kind::object, "/tools", diag)) {
+    for (const auto& [name, entry] : tools->items()) {
+      std::string pointer = pointer_append("/tools", name);
+      if (name.empty()) {
+        diag.add(error_id::kEmptyName, pointer, "name must not be empty");
+        continue;
+      }
+      ToolRules rules = translate_tool(name, entry, pointer);
+      if (name == "*") {
+        policy.wildcard = std::move(rules);
+      } else {
+        policy.tools.emplace(name, std::move(rules));
+      }
+    }
+  }
+  if (hide != nullptr) check_hidden_not_allowed(*hide, policy, diag);
+  counters.check_references(dialect, diag);
+  policy.counters = counters.specs();
+  return policy;
+}
+
 }  // namespace gatecrash::policy::detail

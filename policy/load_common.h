@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -101,6 +102,14 @@ void check_counters_unique(const ToolRules& rules, const std::vector<std::string
 std::set<std::string> parse_hide(const Json& value, const std::string& pointer, Diagnostics& diag);
 // E202 for each hidden tool whose entry does not deny it.
 void check_hidden_not_allowed(const Json& hide_value, const Policy& policy, Diagnostics& diag);
+
+// The document members both dialects share (version, description, default, hide, tools), with
+// each `tools` entry handed to `translate_tool(name, entry, pointer)`; `counters` is the book the
+// dialect's tool translator defined its limits in. The dialects differ only per tool.
+using ToolTranslator = std::function<ToolRules(const std::string& name, const Json& entry,
+                                               const std::string& pointer)>;
+Policy translate_document(const Json& root, Dialect dialect, const ToolTranslator& translate_tool,
+                          CounterBook& counters, Diagnostics& diag);
 
 // `version`: the string "1" (E101, E103). Intercept also takes a bare YAML 1.
 std::optional<std::string> parse_version(const Json& value, Dialect dialect, Diagnostics& diag);

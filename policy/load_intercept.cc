@@ -20,44 +20,12 @@ class InterceptTranslator {
   explicit InterceptTranslator(Diagnostics& diag) : diag_(diag) {}
 
   Policy translate(const Json& root) {
-    Policy policy;
-    policy.dialect = Dialect::intercept;
-    if (!expect_kind(root, Kind::object, "", diag_)) return policy;
-    check_keys(root, "", {"version", "description", "default", "hide", "tools"}, diag_);
-    if (const Json* version = member(root, "version", "", diag_, true)) {
-      policy.version = parse_version(*version, Dialect::intercept, diag_).value_or("1");
-    }
-    policy.description = string_member(root, "description", "", diag_).value_or("");
-    if (const Json* default_value = member(root, "default", "", diag_)) {
-      policy.default_declared = true;
-      policy.default_action =
-          parse_choice<DefaultAction>(
-              *default_value, "default", "/default",
-              {{"allow", DefaultAction::allow}, {"deny", DefaultAction::deny}}, diag_)
-              .value_or(DefaultAction::allow);
-    }
-    const Json* hide = member(root, "hide", "", diag_);
-    if (hide != nullptr) policy.hide = parse_hide(*hide, "/hide", diag_);
-    if (const Json* tools = member(root, "tools", "", diag_, true);
-        tools != nullptr && expect_kind(*tools, Kind::object, "/tools", diag_)) {
-      for (const auto& [name, entry] : tools->items()) {
-        std::string pointer = pointer_append("/tools", name);
-        if (name.empty()) {
-          diag_.add(error_id::kEmptyName, pointer, "name must not be empty");
-          continue;
-        }
-        ToolRules rules = translate_tool(name, entry, pointer);
-        if (name == "*") {
-          policy.wildcard = std::move(rules);
-        } else {
-          policy.tools.emplace(name, std::move(rules));
-        }
-      }
-    }
-    if (hide != nullptr) check_hidden_not_allowed(*hide, policy, diag_);
-    counters_.check_references(Dialect::intercept, diag_);
-    policy.counters = counters_.specs();
-    return policy;
+    return translate_document(
+        root, Dialect::intercept,
+        [this](const std::string& name, const Json& entry, const std::string& pointer) {
+          return translate_tool(name, entry, pointer);
+        },
+        counters_, diag_);
   }
 
  private:
