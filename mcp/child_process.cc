@@ -194,6 +194,13 @@ void ChildProcess::close_stdin() {
   stdin_fd_ = -1;
 }
 
+ChildProcess::StdioFds ChildProcess::release_stdio_fds() {
+  StdioFds fds{stdin_fd_, stdout_fd_};
+  stdin_fd_ = -1;
+  stdout_fd_ = -1;
+  return fds;
+}
+
 bool ChildProcess::running() {
   if (exit_status_) return false;
   std::error_code ec;

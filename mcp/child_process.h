@@ -47,6 +47,14 @@ class ChildProcess final : public LineChannel {
   bool send_lines(const std::vector<std::string>& lines, std::chrono::milliseconds timeout) override;
   bool at_eof() const { return eof_; }
   void close_stdin();
+  // Hands both pipe ends to an asynchronous transport, which owns (and closes) them from then
+  // on; this object keeps managing the process only, and its own reads and writes then act as
+  // on closed pipes. A second call returns -1s.
+  struct StdioFds {
+    int stdin_fd = -1;   // write end of the child's stdin
+    int stdout_fd = -1;  // read end of the child's stdout
+  };
+  StdioFds release_stdio_fds();
   // Waits up to `timeout` for the child to exit by itself; its exit status if it did.
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
   // SIGTERM to the group, then SIGKILL after `grace`; reaps; returns the exit status as
