@@ -306,6 +306,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Lines queued while a write is in flight go out together in the next one.
   void queue_line(std::string line) {
     if (phase_ == Phase::exiting || phase_ == Phase::reaped) return;  // stdin is closed
+    if (queued_.size() + writing_.size() + line.size() + 1 > shared_->options.max_write_backlog_bytes) {
+      // We may be inside the session's own request(): end the child from the strand, not here.
+      if (!stalled_) {
+        stalled_ = true;
+        asio::post(shared_->strand, [this, self = shared_from_this()] {
+          begin_exit(false, internal_error(shared_->upstream() + " stopped reading its input (over " +
+                                           std::to_string(shared_->options.max_write_backlog_bytes) +
+                                           " bytes waiting to be written)"));
+        });
+      }
+      return;
+    }
     queued_.append(line);
     queued_.push_back('\n');
     if (!write_in_flight_) flush();
@@ -414,6 +426,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string queued_;   // lines waiting for the write in flight
   std::string writing_;  // the write in flight
   bool write_in_flight_ = false;
+  bool stalled_ = false;  // a backlog overflow has scheduled this child's end
   std::map<DeadlineKey, TimedRequest> deadlines_;
   std::uint64_t last_deadline_ = 0;
   asio::steady_timer deadline_timer_;

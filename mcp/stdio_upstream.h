@@ -37,6 +37,9 @@ struct StdioUpstreamOptions {
   // After stdin is closed (stop) or stdout ends (the child is going away), how long the child
   // may take to exit by itself before its process group is killed.
   std::chrono::milliseconds stop_grace{2000};
+  // Bytes queued for the child's stdin that it has not read yet. A child that stops reading is
+  // treated as dead (its calls fail, it is stopped) rather than letting the queue grow unbounded.
+  std::size_t max_write_backlog_bytes = 16 * 1024 * 1024;
 };
 
 // One child gone, reported once per spawned child after it has been reaped.

@@ -1,5 +1,6 @@
 // tests/integration-stdio-upstream.cc — StdioUpstream driving real children: gatecrash-mock, a mute
 // server, kills and restarts.
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -319,6 +320,35 @@ TEST_F(StdioUpstreamTest, StopKillsAChildThatIgnoresEndOfInputAfterTheGrace) {
   const auto took = std::chrono::steady_clock::now() - stop_at;
   EXPECT_GE(took, 200ms);
   EXPECT_LT(took, 3s);
+}
+
+TEST_F(StdioUpstreamTest, AChildThatStopsReadingItsInputIsTreatedAsDead) {
+  auto options = mute_options();
+  options.command.argv = {
+      "/bin/sh", "-c",
+      "read -r first; printf '%s\\n' '{\"jsonrpc\":\"2.0\",\"id\":\"u-1\",\"result\":"
+      "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{}}}'; exec sleep 1000"};
+  options.stop_grace = 200ms;
+  options.max_write_backlog_bytes = 256 * 1024;
+  mcp::StdioUpstream upstream(io, options);
+  start_ready(upstream);
+  const int pid = upstream.pid();
+  // 64 calls of 16 KiB: far more than the pipe (64 KiB) plus the allowed backlog can hold.
+  std::vector<std::optional<ClientAnswer>> answers(64);
+  for (auto& answer : answers) {
+    upstream.request("tools/call", {{"name", "x"}, {"arguments", {{"pad", std::string(16 * 1024, 'p')}}}},
+                     [&answer](ClientAnswer a) { answer = std::move(a); });
+  }
+  ASSERT_TRUE(run_until(io, [&] {
+    return std::all_of(answers.begin(), answers.end(), [](const auto& a) { return a.has_value(); });
+  }));
+  bool named = false;
+  for (const auto& answer : answers) {
+    ASSERT_TRUE(error_of(answer));
+    named = named || error_of(answer)->message.find("stopped reading its input") != std::string::npos;
+  }
+  EXPECT_TRUE(named);
+  ASSERT_TRUE(run_until(io, [&] { return upstream.state() == mcp::UpstreamState::dead && reaped(pid); }));
 }
 
 TEST_F(StdioUpstreamTest, TheDestructorStopsAndReaps) {
