@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iterator>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -40,6 +41,11 @@ std::vector<nlohmann::json> read_json_lines(const std::string& path) {
     lines.push_back(std::move(parsed));
   }
   return lines;
+}
+
+std::string read_source_file(const std::string& relative_path) {
+  std::ifstream in(std::string(GATECRASH_SOURCE_DIR) + "/" + relative_path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 std::string mock_binary() { return std::string(GATECRASH_BIN_DIR) + "/gatecrash-mock"; }

@@ -23,6 +23,8 @@ class TempDir {
 
 // Every line of a JSON Lines file, parsed; a line that does not parse fails the calling test.
 std::vector<nlohmann::json> read_json_lines(const std::string& path);
-std::string mock_binary();  // absolute path of the built gatecrash-mock
+std::string mock_binary();
+// The text of a file in the source tree (path relative to the repository root); empty if missing.
+std::string read_source_file(const std::string& relative_path);  // absolute path of the built gatecrash-mock
 
 }  // namespace gatecrash::testing

@@ -10,6 +10,7 @@
 #include "policy/conditions.h"
 #include "policy/decide.h"
 #include "policy/load.h"
+#include "tests/test_support.h"
 
 namespace gatecrash::policy {
 namespace {
@@ -41,23 +42,8 @@ Call call(std::string tool, Json arguments = Json::object(), std::string identit
   return Call{std::move(tool), std::move(arguments), std::move(identity), std::move(session)};
 }
 
-// The policy.md example.
-const char* const kExample = R"({
-  "version": "1",
-  "default": "deny",
-  "hide": ["list_users"],
-  "tools": {
-    "get_job_status": {},
-    "track_task": {
-      "limits": [{"counter": "track_task_rate", "window": "minute", "max": 30, "scope": "grant"}],
-      "args": [{"path": "args.project_name", "op": "regex", "value": "^[A-Za-z0-9 _-]{1,64}$"}]
-    },
-    "destroy_virtual_machine": {"action": "deny", "reason": "destructive"},
-    "deploy_virtual_machine":  {"action": "approve", "reason": "creates billable resources"},
-    "create_task": {"rate_limit": {"max": 10, "window": 60}},
-    "*": {"limits": [{"counter": "all_calls", "window": "minute", "max": 120, "scope": "grant"}]}
-  }
-})";
+// The policy.md example, shared with unit-policy-loader.
+const std::string kExample = testing::read_source_file("tests/fixtures/policy-md-example.json");
 
 struct Case {
   std::string name;

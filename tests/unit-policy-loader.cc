@@ -37,23 +37,8 @@ std::string intercept_rules(const std::string& rules) {
   return "version: \"1\"\ntools:\n  t:\n    rules: " + rules + "\n";
 }
 
-// The policy.md example, as written there.
-constexpr const char* kNativeExample = R"({
-  "version": "1",
-  "default": "deny",
-  "hide": ["list_users"],
-  "tools": {
-    "get_job_status": {},
-    "track_task": {
-      "limits": [{"counter": "track_task_rate", "window": "minute", "max": 30, "scope": "grant"}],
-      "args": [{"path": "args.project_name", "op": "regex", "value": "^[A-Za-z0-9 _-]{1,64}$"}]
-    },
-    "destroy_virtual_machine": {"action": "deny", "reason": "destructive"},
-    "deploy_virtual_machine":  {"action": "approve", "reason": "creates billable resources"},
-    "create_task": {"rate_limit": {"max": 10, "window": 60}},
-    "*": {"limits": [{"counter": "all_calls", "window": "minute", "max": 120, "scope": "grant"}]}
-  }
-})";
+// The policy.md example, as written there (shared with unit-policy-evaluator).
+const std::string kNativeExample = testing::read_source_file("tests/fixtures/policy-md-example.json");
 
 TEST(PolicyLoader, NativeExampleFromTheDesignLoads) {
   LoadResult result = load_policy_json(kNativeExample, "example.json");
