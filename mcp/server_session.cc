@@ -244,9 +244,10 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
         else if (raw_id.is_string()) id = RequestId(raw_id.get<std::string>());
         if (id) {
           if (auto it = in_flight_.find(id->key()); it != in_flight_.end()) {
-            if (auto ctx = it->second.lock()) {
+            if (auto ctx = it->second.lock(); ctx && !ctx->cancelled_) {
               ctx->cancelled_ = true;
               outcome = "cancelled";
+              if (auto hook = std::move(ctx->on_cancel_)) hook();
             }
           }
         }

@@ -77,6 +77,10 @@ class RequestContext {
   // A server-to-client request (sampling, elicitation, roots) sent on this request's stream.
   void ask_client(std::string method, Json params, std::function<void(ClientAnswer)> on_answer);
 
+  // Called once if the client cancels this request (notifications/cancelled) before it is
+  // answered: e.g. a gateway cancels what it forwarded. The answer is still owed but not sent.
+  void on_cancel(std::function<void()> hook) { on_cancel_ = std::move(hook); }
+
   void reply(Json result, std::string outcome = "ok", std::string effect = {});
   void reply_error(ErrorObject error, std::string outcome, std::string effect = {});
 
@@ -90,6 +94,7 @@ class RequestContext {
   std::int64_t received_ns_;
   bool cancelled_ = false;
   bool answered_ = false;
+  std::function<void()> on_cancel_;
 };
 
 class ServerHandler {
