@@ -5,7 +5,7 @@ set -euo pipefail
 
 APT_PACKAGES=(
   cmake g++ make pkg-config ninja-build
-  nlohmann-json3-dev libboost1.81-dev libcli11-dev libre2-dev libyaml-cpp-dev
+  nlohmann-json3-dev libboost1.81-dev libcli11-dev libre2-dev libyaml-cpp-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   faketime libfaketime

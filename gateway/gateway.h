@@ -1,0 +1,121 @@
+// gateway/gateway.h — the gateway core: upstreams, pinned tool catalog, enforcer, client links.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/audit.h"
+#include "gateway/config.h"
+#include "gateway/enforcer.h"
+#include "gateway/limits.h"
+#include "gateway/tool_catalog.h"
+#include "mcp/server_session.h"
+#include "mcp/upstream.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace gatecrash::gateway {
+
+// One client session as the core sees it. The session's ServerSession lives on its front (the
+// stdio loop, or the HTTP server's session strand); the core reaches it only through these,
+// which are safe to call from any thread.
+struct ClientLink {
+  std::string identity;
+  std::string session;
+  std::function<void(std::function<void()>)> post;  // run on the session's front
+  std::function<void(std::chrono::milliseconds, std::function<void()>)> post_after;
+  std::function<void(std::string method, Json params)> notify;  // an unrelated notification
+  // Front-only: tools/call requests of this session being decided, approved or forwarded.
+  std::size_t calls_in_flight = 0;
+};
+
+// A client's tools/call on its way to an upstream. Built on the front, handed to the core.
+struct ForwardedCall {
+  std::size_t upstream = 0;
+  Json params;  // what is sent: {name, arguments[, _meta]}, rebuilt from what was validated
+  std::shared_ptr<ClientLink> link;
+  std::shared_ptr<mcp::RequestContext> ctx;     // the client's request (front-only)
+  std::function<void(mcp::ClientAnswer)> done;  // the answer; the core runs it on the front
+
+  // Core-only (the upstream's strand).
+  mcp::RequestHandle handle;
+  bool cancel_requested = false;
+  std::string progress_token;  // the token sent upstream in place of the client's
+  Json client_progress_token;  // the client's own, restored on progress notifications
+};
+
+struct GatewayOptions {
+  std::string policy_path;
+  std::vector<UpstreamSpec> servers;
+  ToolNaming naming = *ToolNaming::parse("{tool}");
+  GatewayLimits limits;
+  std::string upstream_stderr;  // file the upstreams' stderr is appended to; "" inherits ours
+};
+
+// Threading: the io_context given at construction runs on exactly one thread; every upstream
+// and the core's own state live there. The thread-safe entry points say so.
+class Gateway {
+ public:
+  Gateway(boost::asio::io_context& io, GatewayOptions options, std::shared_ptr<const policy::Policy> policy,
+          AuditLog& audit);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Starts every upstream, initializes it and pins its tools. `done` runs on the io thread with
+  // nullopt, or the first error (E310 collision, E311 an upstream not ready in time or failed).
+  void start(std::function<void(std::optional<ConfigError>)> done);
+  // Stops every upstream (in-flight calls fail, children are killed and reaped); `stopped` runs
+  // on the io thread when all are gone. Upstreams are not restarted afterwards.
+  void stop(std::function<void()> stopped);
+  // SIGHUP: reloads the policy (an invalid one keeps the old), then re-lists every upstream and
+  // re-pins its tools (accepting changed definitions). Counters and sessions are kept.
+  void reload(std::function<void()> done = {});
+
+  // Thread-safe.
+  Enforcer& enforcer() { return enforcer_; }
+  std::shared_ptr<const ToolCatalog> catalog() const;
+  mcp::ServerIdentity identity() const;
+  const GatewayLimits& limits() const { return options_.limits; }
+  AuditLog& audit() { return audit_; }
+  void forward(std::shared_ptr<ForwardedCall> call);
+  void cancel(std::shared_ptr<ForwardedCall> call);
+  void attach(const std::shared_ptr<ClientLink>& link);
+
+ private:
+  struct Slot;
+  void list_tools(Slot& slot, std::function<void(std::variant<UpstreamListing, std::string>)> done);
+  void list_page(Slot& slot, std::shared_ptr<UpstreamListing> acc, Json cursor, std::size_t page,
+                 std::function<void(std::variant<UpstreamListing, std::string>)> done);
+  void on_upstream_exit(Slot& slot, const mcp::UpstreamExit& exit);
+  void schedule_restart(Slot& slot);
+  void relist(Slot& slot);
+  void on_server_request(Slot& slot, mcp::Request request, mcp::AnswerCallback respond);
+  void on_notification(Slot& slot, mcp::Notification notification);
+  std::shared_ptr<ForwardedCall> sole_caller(Slot& slot) const;
+  void broadcast(const std::string& method);
+
+  boost::asio::io_context& io_;
+  GatewayOptions options_;
+  AuditLog& audit_;
+  Enforcer enforcer_;
+  std::vector<std::unique_ptr<Slot>> slots_;
+  bool stopping_ = false;
+  std::uint64_t next_progress_token_ = 0;
+
+  mutable std::mutex catalog_mu_;
+  std::shared_ptr<const ToolCatalog> catalog_;
+
+  std::mutex links_mu_;
+  std::vector<std::weak_ptr<ClientLink>> links_;
+};
+
+}  // namespace gatecrash::gateway

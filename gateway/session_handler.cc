@@ -1,0 +1,261 @@
+// gateway/session_handler.cc — tools/list filtering, tools/call enforcement, approval, forwarding.
+#include "gateway/session_handler.h"
+
+#include "mcp/strict_json.h"
+
+namespace gatecrash::gateway {
+
+using mcp::ClientAnswer;
+using mcp::ErrorObject;
+using mcp::RequestContext;
+
+namespace {
+
+ErrorObject invalid_params(std::string message) {
+  return ErrorObject{mcp::error_code::kInvalidParams, "Invalid params: " + std::move(message), nullptr};
+}
+
+// The approval question: the tool and its (redacted) arguments, so what the person accepts is
+// exactly what is forwarded (A17: the approval is bound to this request, not to the tool).
+Json approval_request(const CatalogTool& tool, const Json& arguments, const policy::Decision& decision) {
+  std::string message = "Allow the call to \"" + tool.exposed + "\" with arguments " +
+                        mcp::to_line(redact(arguments)) + "?";
+  if (!decision.reason.empty()) message += " Policy: " + decision.reason + ".";
+  return {{"message", message},
+          {"requestedSchema",
+           {{"type", "object"},
+            {"properties", {{"approve", {{"type", "boolean"}, {"title", "Approve this call"}}}}},
+            {"required", {"approve"}}}}};
+}
+
+bool accepted(const ClientAnswer& answer) {
+  const Json* result = std::get_if<Json>(&answer);
+  if (!result || !result->is_object()) return false;
+  auto action = result->find("action");
+  if (action == result->end() || *action != "accept") return false;
+  // The schema asks for {"approve": boolean}; an accept that says approve:false is a no.
+  auto content = result->find("content");
+  if (content != result->end() && content->is_object()) {
+    auto approve = content->find("approve");
+    if (approve != content->end() && approve->is_boolean()) return approve->get<bool>();
+  }
+  return true;
+}
+
+}  // namespace
+
+SessionHandler::SessionHandler(Gateway& gateway, std::shared_ptr<ClientLink> link, std::function<void()> on_close)
+    : gateway_(gateway), link_(std::move(link)), on_close_(std::move(on_close)) {
+  gateway_.attach(link_);
+}
+
+SessionHandler::~SessionHandler() {
+  if (on_close_) on_close_();
+}
+
+void SessionHandler::on_request(const std::shared_ptr<RequestContext>& ctx) {
+  const std::string& method = ctx->request().method;
+  if (method == "tools/call") {
+    call_tool(ctx);
+  } else if (method == "tools/list") {
+    list_tools(ctx);
+  } else if (method == "logging/setLevel") {
+    ctx->reply(Json::object());  // accepted; the gateway relays upstream log messages as they come
+  } else {
+    // Resources, prompts, completion, tasks and anything unknown are not offered (the gateway's
+    // capabilities say so): nothing the policy does not cover reaches an upstream (A8, R13).
+    ctx->reply_error(ErrorObject{mcp::error_code::kMethodNotFound, "Method not found: " + method, nullptr},
+                     "method_not_found");
+  }
+}
+
+void SessionHandler::list_tools(const std::shared_ptr<RequestContext>& ctx) {
+  auto catalog = gateway_.catalog();
+  auto policy = gateway_.enforcer().policy();
+  Json tools = Json::array();
+  if (catalog) {
+    for (const CatalogTool& tool : catalog->tools()) {
+      if (tool.status != PinStatus::pinned) continue;
+      if (!policy::visible_in_listing(*policy, tool.exposed)) continue;
+      tools.push_back(tool.definition);
+    }
+  }
+  ctx->reply(Json{{"tools", std::move(tools)}});
+}
+
+void SessionHandler::call_tool(const std::shared_ptr<RequestContext>& ctx) {
+  const Json& params = ctx->request().params;
+  if (!params.is_object()) {
+    ctx->reply_error(invalid_params("tools/call needs params {\"name\", \"arguments\"}"), "invalid_params");
+    return;
+  }
+  auto name_it = params.find("name");
+  if (name_it == params.end() || !name_it->is_string()) {
+    ctx->reply_error(invalid_params("\"name\" must be a string"), "invalid_params");
+    return;
+  }
+  const std::string& name = name_it->get_ref<const std::string&>();
+  Json arguments = Json::object();
+  if (auto it = params.find("arguments"); it != params.end() && !it->is_null()) {
+    // Arguments of any other shape are refused, never forwarded unvalidated (A11).
+    if (!it->is_object()) {
+      ctx->reply_error(invalid_params("\"arguments\" must be an object"), "invalid_params");
+      return;
+    }
+    arguments = *it;
+  }
+  Json meta = nullptr;
+  if (auto it = params.find("_meta"); it != params.end() && !it->is_null()) {
+    if (!it->is_object()) {
+      ctx->reply_error(invalid_params("\"_meta\" must be an object"), "invalid_params");
+      return;
+    }
+    meta = *it;
+  }
+
+  auto catalog = gateway_.catalog();
+  const CatalogTool* tool = catalog ? catalog->find(name) : nullptr;
+  auto policy = gateway_.enforcer().policy();
+  // Unknown and hidden tools fail alike, before anything else is looked at (hiding leaks nothing).
+  if (!tool || policy::is_hidden(*policy, name)) {
+    gateway_.audit().write("decision", {{"identity", link_->identity},
+                                        {"session", link_->session},
+                                        {"tool", name},
+                                        {"request_id", ctx->request().id.to_json()},
+                                        {"verdict", "unknown_tool"},
+                                        {"rule", tool ? "hide" : "catalog"},
+                                        {"arguments", redact(arguments)}});
+    ctx->reply_error(unknown_tool_error(name), "unknown_tool");
+    return;
+  }
+  if (tool->status != PinStatus::pinned) {
+    gateway_.audit().write("decision", {{"identity", link_->identity},
+                                        {"session", link_->session},
+                                        {"tool", name},
+                                        {"request_id", ctx->request().id.to_json()},
+                                        {"verdict", "tool_changed"},
+                                        {"rule", "pinning"},
+                                        {"status", std::string(to_string(tool->status))}});
+    ctx->reply_error(tool_changed_error(name, tool->status == PinStatus::changed   ? "changed"
+                                              : tool->status == PinStatus::added ? "added"
+                                                                                 : "removed"),
+                     "tool_changed");
+    return;
+  }
+  if (link_->calls_in_flight >= gateway_.limits().max_in_flight_per_session) {
+    ctx->reply_error(ErrorObject{mcp::error_code::kInternalError,
+                                 "too many calls in flight on this session (the limit is " +
+                                     std::to_string(gateway_.limits().max_in_flight_per_session) + ")",
+                                 nullptr},
+                     "overloaded");
+    return;
+  }
+
+  policy::Call call{name, arguments, link_->identity, link_->session, false};
+  const CallContext context{tool->server, ctx->request().id.to_json()};
+  policy::Decision decision = gateway_.enforcer().decide(call, context);
+  switch (decision.verdict) {
+    case policy::Verdict::allow:
+      forward(ctx, *tool, std::move(arguments), std::move(meta));
+      return;
+    case policy::Verdict::approval_required: {
+      const Json& caps = ctx->client().capabilities;
+      if (caps.is_object() && caps.contains("elicitation")) {
+        ask_approval(ctx, *tool, std::move(call), std::move(decision), std::move(meta));
+        return;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  ctx->reply_error(refusal_error(decision, name), std::string(policy::to_string(decision.verdict)));
+}
+
+void SessionHandler::ask_approval(const std::shared_ptr<RequestContext>& ctx, const CatalogTool& tool,
+                                  policy::Call call, policy::Decision decision, Json meta) {
+  struct Pending {
+    bool settled = false;
+  };
+  auto pending = std::make_shared<Pending>();
+  ++link_->calls_in_flight;
+  auto link = link_;
+  Gateway* gateway = &gateway_;
+  // The tool is looked up again when the answer comes: the catalog may have changed meanwhile.
+  const std::string exposed = tool.exposed;
+  const std::string server = tool.server;
+  auto refuse = [ctx, link, decision, exposed](std::string why) {
+    policy::Decision refused = decision;
+    refused.reason = decision.reason.empty() ? why : decision.reason + " (" + why + ")";
+    ctx->reply_error(refusal_error(refused, exposed), "approval_required");
+  };
+  link_->post_after(gateway_.limits().approval_timeout, [pending, link, refuse]() {
+    if (pending->settled) return;
+    pending->settled = true;
+    --link->calls_in_flight;
+    refuse("approval timed out");
+  });
+  ctx->ask_client("elicitation/create", approval_request(tool, call.arguments, decision),
+                  [this, pending, link, gateway, ctx, call = std::move(call), exposed, server, refuse,
+                   meta = std::move(meta)](ClientAnswer answer) mutable {
+                    if (pending->settled) return;
+                    pending->settled = true;
+                    --link->calls_in_flight;
+                    const bool yes = accepted(answer);
+                    gateway->audit().write("approval", {{"identity", call.identity},
+                                                        {"session", call.session},
+                                                        {"tool", call.tool},
+                                                        {"request_id", ctx->request().id.to_json()},
+                                                        {"accepted", yes}});
+                    if (!yes) {
+                      refuse("the client did not approve");
+                      return;
+                    }
+                    // Decide again: the call is charged now, and may meanwhile be over a limit.
+                    auto catalog = gateway->catalog();
+                    const CatalogTool* current = catalog ? catalog->find(exposed) : nullptr;
+                    if (!current || current->status != PinStatus::pinned) {
+                      ctx->reply_error(tool_changed_error(exposed, "changed"), "tool_changed");
+                      return;
+                    }
+                    call.approved = true;
+                    policy::Decision second = gateway->enforcer().decide(call, CallContext{server, ctx->request().id.to_json()});
+                    if (!second.allowed()) {
+                      ctx->reply_error(refusal_error(second, exposed), std::string(policy::to_string(second.verdict)));
+                      return;
+                    }
+                    forward(ctx, *current, std::move(call.arguments), std::move(meta));
+                  });
+}
+
+void SessionHandler::forward(const std::shared_ptr<RequestContext>& ctx, const CatalogTool& tool, Json arguments,
+                             Json meta) {
+  auto call = std::make_shared<ForwardedCall>();
+  call->upstream = tool.upstream;
+  // What goes upstream is rebuilt from what was validated: the upstream's own name for the tool,
+  // the parsed arguments re-serialised, and _meta (progressToken is replaced by the core).
+  call->params = Json{{"name", tool.upstream_name}, {"arguments", std::move(arguments)}};
+  if (meta.is_object()) {
+    if (auto token = meta.find("progressToken"); token != meta.end()) {
+      call->client_progress_token = *token;
+      meta.erase("progressToken");
+    }
+    if (!meta.empty()) call->params["_meta"] = std::move(meta);
+  }
+  call->link = link_;
+  call->ctx = ctx;
+  ++link_->calls_in_flight;
+  std::weak_ptr<ForwardedCall> weak = call;
+  call->done = [weak_link = std::weak_ptr<ClientLink>(link_), ctx](ClientAnswer answer) {
+    if (auto link = weak_link.lock()) --link->calls_in_flight;
+    if (auto* error = std::get_if<ErrorObject>(&answer)) ctx->reply_error(std::move(*error), "error");
+    else ctx->reply(std::move(std::get<Json>(answer)));
+  };
+  Gateway* gateway = &gateway_;
+  ctx->on_cancel([gateway, weak]() {
+    if (auto forwarded = weak.lock()) gateway->cancel(forwarded);
+  });
+  gateway_.forward(std::move(call));
+}
+
+}  // namespace gatecrash::gateway
