@@ -43,7 +43,8 @@ struct HttpFront::Impl {
   // The identity a request acts as, or the rejection to answer it with.
   std::variant<std::string, mcp::HttpRejection> authenticate(const mcp::HttpRequestInfo& info) const {
     if (!options.grants) return options.default_identity;
-    auto token = bearer_token(info.header("authorization"));
+    const std::string authorization = info.header("authorization");  // token views into it
+    auto token = bearer_token(authorization);
     std::optional<std::string> identity;
     if (token) identity = options.grants->identity_of(*token);
     if (!identity) {

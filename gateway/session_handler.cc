@@ -195,7 +195,8 @@ void SessionHandler::ask_approval(const std::shared_ptr<RequestContext>& ctx, co
     --link->calls_in_flight;
     refuse("approval timed out");
   });
-  ctx->ask_client("elicitation/create", approval_request(tool, call.arguments, decision),
+  Json question = approval_request(tool, call.arguments, decision);  // before `call` is moved below
+  ctx->ask_client("elicitation/create", std::move(question),
                   [this, pending, link, gateway, ctx, call = std::move(call), exposed, server, refuse,
                    meta = std::move(meta)](ClientAnswer answer) mutable {
                     if (pending->settled) return;

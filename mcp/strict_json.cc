@@ -117,6 +117,11 @@ std::variant<Json, JsonError> parse_strict_json(std::string_view text, const Lim
                      "message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
                          std::to_string(limits.max_message_bytes)};
   }
+  // nlohmann skips a leading UTF-8 byte order mark; RFC 8259 forbids sending one, and a parser
+  // that skips it while another chokes is a differential (attacks.md M6), so it is refused.
+  if (text.starts_with("\xEF\xBB\xBF")) {
+    return JsonError{JsonErrorKind::syntax, 0, "at byte 0: a byte order mark is not allowed before JSON"};
+  }
   StrictDomBuilder builder(limits);
   const bool ok = Json::sax_parse(text.begin(), text.end(), &builder,
                                   nlohmann::detail::input_format_t::json, /*strict=*/true);

@@ -4,9 +4,11 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -48,6 +50,62 @@ std::string read_source_file(const std::string& relative_path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-std::string mock_binary() { return std::string(GATECRASH_BIN_DIR) + "/gatecrash-mock"; }
+// GATECRASH_MOCK_BIN runs the tests against another build of the mock.
+std::string mock_binary() {
+  if (const char* other = std::getenv("GATECRASH_MOCK_BIN"); other && *other) return other;
+  return std::string(GATECRASH_BIN_DIR) + "/gatecrash-mock";
+}
+std::string gateway_binary() { return GATECRASH_GATEWAY_BIN; }
+
+std::string read_source_file_abs(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  ASSERT_TRUE(out.good()) << "cannot write " << path;
+}
+
+std::string write_mock_servers(const TempDir& dir, const std::vector<std::pair<std::string, std::string>>& servers,
+                               const std::string& ledger, const std::vector<std::string>& extra_args) {
+  nlohmann::json entries = nlohmann::json::object();
+  for (const auto& [name, catalog] : servers) {
+    nlohmann::json args = {"--catalog", catalog, "--ledger", ledger};
+    for (const auto& arg : extra_args) args.push_back(arg);
+    entries[name] = {{"command", mock_binary()}, {"args", args}};
+  }
+  const std::string path = dir.file("servers.json");
+  write_file(path, nlohmann::json{{"mcpServers", entries}}.dump());
+  return path;
+}
+
+std::vector<int> children_of(int pid) {
+  std::vector<int> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 1));
+    std::string state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == pid && state != "Z") children.push_back(std::stoi(name));
+  }
+  return children;
+}
+
+bool process_alive(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return false;
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto close = text.rfind(')');
+  return close != std::string::npos && text.size() > close + 2 && text[close + 2] != 'Z';
+}
 
 }  // namespace gatecrash::testing

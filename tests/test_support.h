@@ -23,8 +23,19 @@ class TempDir {
 
 // Every line of a JSON Lines file, parsed; a line that does not parse fails the calling test.
 std::vector<nlohmann::json> read_json_lines(const std::string& path);
-std::string mock_binary();
+std::string mock_binary();     // absolute path of the built gatecrash-mock
+std::string gateway_binary();  // absolute path of the built gatecrash-gateway
 // The text of a file in the source tree (path relative to the repository root); empty if missing.
-std::string read_source_file(const std::string& relative_path);  // absolute path of the built gatecrash-mock
+std::string read_source_file(const std::string& relative_path);
+void write_file(const std::string& path, const std::string& text);
+std::string read_source_file_abs(const std::string& path);  // any file's text; empty if missing
+
+// A servers file (mcpServers) with one stdio gatecrash-mock per entry: {name, catalog}, all
+// writing `ledger`; `extra_args` are appended to every mock's arguments.
+std::string write_mock_servers(const TempDir& dir, const std::vector<std::pair<std::string, std::string>>& servers,
+                               const std::string& ledger, const std::vector<std::string>& extra_args = {});
+// Pids whose parent is `pid` (from /proc), and whether a pid still exists (zombies count as gone).
+std::vector<int> children_of(int pid);
+bool process_alive(int pid);
 
 }  // namespace gatecrash::testing

@@ -47,6 +47,10 @@ TEST(StrictJson, BoundsNestingDepth) {
   auto deep = parse_strict_json("[[[[[[[[[1]]]]]]]]]", limits);
   ASSERT_TRUE(std::holds_alternative<JsonError>(deep));
   EXPECT_EQ(std::get<JsonError>(deep).kind, JsonErrorKind::too_deep);
+  // A leading byte order mark is refused, not skipped (attacks.md M6).
+  auto with_bom = parse_strict_json("\xEF\xBB\xBF{}");
+  ASSERT_TRUE(std::holds_alternative<JsonError>(with_bom));
+  EXPECT_EQ(std::get<JsonError>(with_bom).message, "at byte 0: a byte order mark is not allowed before JSON");
   // A hostile depth far beyond the limit fails fast instead of exhausting the stack.
   std::string bomb(1'000'000, '[');
   auto bombed = parse_strict_json(bomb);

@@ -1,0 +1,470 @@
+// tests/integration-gateway-stdio.cc — gatecrash-gateway over stdio in front of real gatecrash-mock children.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "mcp/child_process.h"
+#include "mcp/client_session.h"
+#include "mcp/strict_json.h"
+#include "tests/test_support.h"
+
+namespace gatecrash {
+namespace {
+
+using mcp::Json;
+using namespace std::chrono_literals;
+
+constexpr auto kWait = 15s;
+
+// The tools/call lines of a ledger.
+std::vector<Json> ledger_calls(const std::string& ledger) {
+  std::vector<Json> calls;
+  for (auto& line : testing::read_json_lines(ledger)) {
+    if (line.value("method", "") == "tools/call") calls.push_back(std::move(line));
+  }
+  return calls;
+}
+
+// One gateway process with its own directory, servers file (mocks writing one ledger) and policy.
+struct Gateway {
+  testing::TempDir dir;
+  std::string ledger = dir.file("ledger.jsonl");
+  std::string audit = dir.file("audit.jsonl");
+  std::string policy = dir.file("policy.json");
+  std::string servers;
+  std::unique_ptr<mcp::ChildProcess> child;
+
+  explicit Gateway(const Json& policy_json, std::vector<std::string> extra = {},
+                   std::vector<std::pair<std::string, std::string>> upstreams = {{"trackingtime", "trackingtime"}},
+                   std::map<std::string, std::string> env = {}) {
+    testing::write_file(policy, policy_json.dump());
+    servers = testing::write_mock_servers(dir, upstreams, ledger);
+    start(std::move(extra), std::move(env));
+  }
+  void start(std::vector<std::string> extra, std::map<std::string, std::string> env = {}) {
+    mcp::ChildOptions options;
+    options.argv = {testing::gateway_binary(), "--policy", policy, "--servers", servers, "--audit", audit};
+    options.argv.insert(options.argv.end(), extra.begin(), extra.end());
+    options.env = std::move(env);
+    options.stderr_path = dir.file("stderr.txt");
+    child = mcp::ChildProcess::spawn(options);
+  }
+  std::vector<Json> calls() const { return ledger_calls(ledger); }
+  std::string stderr_text() const { return testing::read_source_file_abs(dir.file("stderr.txt")); }
+};
+
+Json error_of(const mcp::Message& message) {
+  const auto* error = std::get_if<mcp::ErrorResponse>(&message);
+  if (!error) return nullptr;
+  return Json{{"code", error->error.code}, {"message", error->error.message}, {"data", error->error.data}};
+}
+
+bool is_result(const mcp::Message& message) { return std::holds_alternative<mcp::Response>(message); }
+
+const Json kTrackingPolicy = Json::parse(R"({
+  "version": "1", "default": "deny", "hide": ["list_users"],
+  "tools": {
+    "get_me": {"limits": [{"counter": "me", "window": "minute", "max": 30, "scope": "grant"}]},
+    "list_projects": {},
+    "update_project": {"action": "deny", "reason": "projects are read-only here"},
+    "create_project": {"action": "approve", "reason": "projects are visible to everyone"},
+    "track_task": {"args": [{"path": "args.project_name", "op": "regex", "value": "^[A-Za-z0-9 ]{1,32}$"}]}
+  }
+})");
+
+TEST(GatewayStdio, DeniedHiddenUnknownAndInvalidCallsNeverReachTheLedger) {
+  Gateway gw(Json::parse(R"({"version": "1", "default": "deny", "hide": ["list_users"],
+    "tools": {"list_projects": {}, "update_project": {"action": "deny", "reason": "destructive"},
+              "track_task": {"args": [{"path": "args.project_name", "op": "regex", "value": "^[A-Za-z ]{1,32}$"}]}}})"));
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+
+  Json denied = error_of(client.request("tools/call", {{"name", "update_project"}, {"arguments", {{"project_id", 1}}}}));
+  EXPECT_EQ(denied["code"], -32001);
+  EXPECT_EQ(denied["message"], "denied by policy: destructive");
+  EXPECT_EQ(denied["data"]["kind"], "deny");
+  EXPECT_EQ(denied["data"]["rule"], "tools.update_project.action");
+
+  Json unlisted = error_of(client.request("tools/call", {{"name", "get_me"}, {"arguments", Json::object()}}));
+  EXPECT_EQ(unlisted["code"], -32001);
+  EXPECT_EQ(unlisted["data"]["kind"], "deny");
+  EXPECT_EQ(unlisted["data"]["rule"], "default");
+
+  Json bad_args = error_of(client.request(
+      "tools/call", {{"name", "track_task"}, {"arguments", {{"task_id", 1}, {"project_name", "x; rm -rf /"}}}}));
+  EXPECT_EQ(bad_args["code"], -32001);
+  EXPECT_EQ(bad_args["data"]["kind"], "invalid_arguments");
+
+  // A hidden tool fails exactly like one that does not exist.
+  Json hidden = error_of(client.request("tools/call", {{"name", "list_users"}, {"arguments", Json::object()}}));
+  Json missing = error_of(client.request("tools/call", {{"name", "list_userz"}, {"arguments", Json::object()}}));
+  EXPECT_EQ(hidden["code"], -32602);
+  EXPECT_EQ(hidden["message"], "Unknown tool: list_users");
+  EXPECT_EQ(missing["message"], "Unknown tool: list_userz");
+  EXPECT_EQ(hidden["data"], missing["data"]);
+  // Byte-exact names: a case variant is just another unknown tool (A1).
+  EXPECT_EQ(error_of(client.request("tools/call", {{"name", "Update_project"}}))["code"], -32602);
+
+  Json listed = client.call("tools/list")["tools"];
+  std::vector<std::string> names;
+  for (const auto& tool : listed) names.push_back(tool["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"list_projects", "track_task"}));
+
+  EXPECT_TRUE(is_result(client.request("tools/call", {{"name", "list_projects"}, {"arguments", Json::object()}})));
+  auto calls = gw.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]["tool"], "list_projects");
+}
+
+TEST(GatewayStdio, HundredPipelinedCallsAgainstMaxThirtyForwardExactlyThirty) {
+  Gateway gw(kTrackingPolicy);
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  auto ids = client.send_requests("tools/call", {{"name", "get_me"}, {"arguments", Json::object()}}, 100);
+  int forwarded = 0;
+  int limited = 0;
+  for (const auto& id : ids) {
+    auto answer = client.await_answer(id);
+    if (is_result(answer)) {
+      ++forwarded;
+      continue;
+    }
+    Json error = error_of(answer);
+    EXPECT_EQ(error["code"], -32001);
+    EXPECT_EQ(error["data"]["kind"], "rate_limited");
+    EXPECT_EQ(error["data"]["rule"], "tools.get_me.limits[0]");
+    EXPECT_GT(error["data"]["retry_after_ms"].get<std::int64_t>(), 0);
+    ++limited;
+  }
+  EXPECT_EQ(forwarded, 30);
+  EXPECT_EQ(limited, 70);
+  EXPECT_EQ(gw.calls().size(), 30u);
+}
+
+TEST(GatewayStdio, BatchElementsAreEachDecidedAndChargedOn2025_03_26) {
+  Gateway gw(Json::parse(R"({"version": "1", "default": "deny",
+    "tools": {"get_me": {"limits": [{"counter": "me", "window": "minute", "max": 3, "scope": "grant"}]}}})"));
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-03-26");
+  Json batch = Json::array();
+  for (int i = 1; i <= 5; ++i) {
+    batch.push_back({{"jsonrpc", "2.0"}, {"id", 100 + i}, {"method", "tools/call"},
+                     {"params", {{"name", "get_me"}, {"arguments", Json::object()}}}});
+  }
+  ASSERT_TRUE(gw.child->send_line(batch.dump(), kWait));
+  auto line = gw.child->read_line(kWait);
+  ASSERT_TRUE(line);
+  Json answers = Json::parse(*line);
+  ASSERT_TRUE(answers.is_array());
+  ASSERT_EQ(answers.size(), 5u);
+  int ok = 0;
+  int limited = 0;
+  for (const auto& answer : answers) {
+    if (answer.contains("result")) ++ok;
+    else if (answer["error"]["data"]["kind"] == "rate_limited") ++limited;
+  }
+  EXPECT_EQ(ok, 3);
+  EXPECT_EQ(limited, 2);
+  EXPECT_EQ(gw.calls().size(), 3u);
+}
+
+TEST(GatewayStdio, BatchesAreRefusedWholeOnLaterVersions) {
+  Gateway gw(kTrackingPolicy);
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  Json batch = Json::array({{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"},
+                             {"params", {{"name", "get_me"}, {"arguments", Json::object()}}}}});
+  ASSERT_TRUE(gw.child->send_line(batch.dump(), kWait));
+  auto line = gw.child->read_line(kWait);
+  ASSERT_TRUE(line);
+  Json answer = Json::parse(*line);
+  EXPECT_EQ(answer["error"]["code"], -32600);
+  EXPECT_TRUE(gw.calls().empty());
+}
+
+// Each malformed input class of attacks.md §D.3 (and P1, P5) gets the right JSON-RPC error, the
+// gateway stays up, and nothing reaches the upstream.
+TEST(GatewayStdio, MalformedInputGetsTheRightErrorAndNothingReachesTheLedger) {
+  Gateway gw(kTrackingPolicy, {"--max-message-bytes", "65536"});
+  // P1: a call before initialize.
+  ASSERT_TRUE(gw.child->send_line(
+      R"({"jsonrpc":"2.0","id":"early","method":"tools/call","params":{"name":"get_me","arguments":{}}})", kWait));
+  auto early = gw.child->read_line(kWait);
+  ASSERT_TRUE(early);
+  EXPECT_NE(Json::parse(*early)["error"]["code"], nullptr) << *early;
+
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  const std::string call_params = R"("params":{"name":"get_me","arguments":{}})";
+  struct Case {
+    std::string name;
+    std::string line;
+    int code;  // 0: no answer expected (a notification)
+  };
+  const std::vector<Case> cases = {
+      {"M1 deep nesting", R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_me","arguments":{"a":)" +
+                              std::string(10000, '[') + std::string(10000, ']') + "}}}", -32600},
+      {"M2 oversized line", R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_me","arguments":{"a":")" +
+                                std::string(70000, 'x') + "\"}}}", -32600},
+      {"M3 id is an object", R"({"jsonrpc":"2.0","id":{"a":1},"method":"tools/call",)" + call_params + "}", -32600},
+      {"M3 method is a number", R"({"jsonrpc":"2.0","id":4,"method":7,)" + call_params + "}", -32600},
+      {"M3 params is an array", R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":["get_me"]})", -32600},
+      {"M3 arguments is a string", R"({"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"get_me","arguments":"{}"}})", -32602},
+      {"M4 invalid UTF-8 in the name", "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"get_\xff\",\"arguments\":{}}}", -32700},
+      {"M5 NaN", R"({"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"get_me","arguments":{"a":NaN}}})", -32700},
+      {"M6 two values in one line", R"({"jsonrpc":"2.0","id":9,"method":"tools/call",)" + call_params + "}{}", -32700},
+      {"M6 leading BOM", "\xEF\xBB\xBF{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"tools/call\"," + call_params + "}", -32700},
+      {"A7 duplicate key", R"({"jsonrpc":"2.0","id":11,"method":"tools/call","params":{"name":"get_me","name":"update_project","arguments":{}}})", -32600},
+      {"P5 notification-shaped call", R"({"jsonrpc":"2.0","method":"tools/call",)" + call_params + "}", 0},
+      {"P6 a response from the client", R"({"jsonrpc":"2.0","id":"u-1","result":{}})", 0},
+      {"not JSON", "tools/call get_me", -32700},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(gw.child->send_line(c.line, kWait));
+    if (c.code == 0) continue;
+    auto line = gw.child->read_line(kWait);
+    ASSERT_TRUE(line) << "no answer";
+    Json answer = Json::parse(*line);
+    EXPECT_EQ(answer["error"]["code"], c.code) << *line;
+  }
+  // Still alive and serving; only this last call reached the upstream.
+  EXPECT_TRUE(is_result(client.request("tools/call", {{"name", "get_me"}, {"arguments", Json::object()}})));
+  auto calls = gw.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]["arguments"], Json::object());
+}
+
+// What reaches the upstream is the canonical re-serialisation of what was validated, under the
+// upstream's own ids; the audit log has the decision with secrets redacted.
+TEST(GatewayStdio, ForwardsCanonicalArgumentsAndAuditsWithSecretsRedacted) {
+  Gateway gw(Json::parse(R"({"version": "1", "default": "allow", "tools": {}})"), {},
+             {{"trackingtime", "trackingtime"}}, {{"GATECRASH_IDENTITY", "carol"}});
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  ASSERT_TRUE(gw.child->send_line(
+      R"({"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"create_customer","arguments":{"name":"Acme\u0020Ltd","api_token":"s3cret-value","x":1.50}}})",
+      kWait));
+  auto line = gw.child->read_line(kWait);
+  ASSERT_TRUE(line);
+  auto calls = gw.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  // The mock's ledger hides secrets itself; the rest arrives as parsed and re-serialised.
+  EXPECT_EQ(calls[0]["arguments"], (Json{{"name", "Acme Ltd"}, {"api_token", "<redacted>"}, {"x", 1.5}}));
+  EXPECT_NE(calls[0]["id"], 42) << "the client's id must not reach the upstream";
+  bool found = false;
+  for (const auto& entry : testing::read_json_lines(gw.audit)) {
+    if (entry.value("event", "") != "decision") continue;
+    found = true;
+    EXPECT_EQ(entry["identity"], "carol");
+    EXPECT_EQ(entry["tool"], "create_customer");
+    EXPECT_EQ(entry["verdict"], "allow");
+    EXPECT_EQ(entry["arguments"]["api_token"], "[redacted]");
+    EXPECT_EQ(entry["arguments"]["name"], "Acme Ltd");
+  }
+  EXPECT_TRUE(found);
+  std::ifstream raw(gw.audit);
+  std::string text((std::istreambuf_iterator<char>(raw)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("s3cret-value"), std::string::npos);
+}
+
+// Approval: a client that declared elicitation is asked, and only an accept forwards; one that
+// did not is refused with approval_required.
+TEST(GatewayStdio, ApprovalIsAskedThroughElicitationAndOnlyAnAcceptForwards) {
+  for (const bool accept : {true, false}) {
+    SCOPED_TRACE(accept ? "accept" : "decline");
+    Gateway gw(kTrackingPolicy);
+    mcp::ClientSession client(*gw.child, kWait);
+    client.initialize("2025-06-18", Json{{"elicitation", Json::object()}});
+    ASSERT_TRUE(gw.child->send_line(
+        R"({"jsonrpc":"2.0","id":"c1","method":"tools/call","params":{"name":"create_project","arguments":{"name":"Apollo","password":"hunter2"}}})",
+        kWait));
+    auto ask_line = gw.child->read_line(kWait);
+    ASSERT_TRUE(ask_line);
+    Json ask = Json::parse(*ask_line);
+    ASSERT_EQ(ask["method"], "elicitation/create") << *ask_line;
+    const std::string message = ask["params"]["message"];
+    EXPECT_NE(message.find("create_project"), std::string::npos);
+    EXPECT_NE(message.find("Apollo"), std::string::npos);
+    EXPECT_EQ(message.find("hunter2"), std::string::npos) << "secrets are redacted in the question too";
+    EXPECT_TRUE(gw.calls().empty()) << "nothing is forwarded before the answer";
+    Json reply = {{"jsonrpc", "2.0"}, {"id", ask["id"]},
+                  {"result", accept ? Json{{"action", "accept"}, {"content", {{"approve", true}}}}
+                                    : Json{{"action", "decline"}}}};
+    ASSERT_TRUE(gw.child->send_line(reply.dump(), kWait));
+    auto answer_line = gw.child->read_line(kWait);
+    ASSERT_TRUE(answer_line);
+    Json answer = Json::parse(*answer_line);
+    EXPECT_EQ(answer["id"], "c1");
+    if (accept) {
+      EXPECT_TRUE(answer.contains("result")) << *answer_line;
+      ASSERT_EQ(gw.calls().size(), 1u);
+      EXPECT_EQ(gw.calls()[0]["arguments"]["name"], "Apollo");
+    } else {
+      EXPECT_EQ(answer["error"]["code"], -32001);
+      EXPECT_EQ(answer["error"]["data"]["kind"], "approval_required");
+      EXPECT_TRUE(gw.calls().empty());
+    }
+  }
+  Gateway gw(kTrackingPolicy);
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");  // no elicitation capability
+  Json refused = error_of(client.request("tools/call", {{"name", "create_project"}, {"arguments", {{"name", "X"}}}}));
+  EXPECT_EQ(refused["data"]["kind"], "approval_required");
+  EXPECT_EQ(refused["message"], "denied by policy: projects are visible to everyone");
+  EXPECT_TRUE(gw.calls().empty());
+}
+
+TEST(GatewayStdio, SighupReloadKeepsCountersAndAnInvalidPolicyKeepsTheOldOne) {
+  const auto policy_with = [](int max, const char* extra_tool) {
+    Json policy = {{"version", "1"}, {"default", "deny"},
+                   {"tools", {{"get_me", {{"limits", Json::array({{{"counter", "me"}, {"window", "minute"},
+                                                                   {"max", max}, {"scope", "grant"}}})}}}}}};
+    policy["tools"][extra_tool] = Json::object();
+    return policy;
+  };
+  Gateway gw(policy_with(5, "list_projects"));
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  const Json get_me = {{"name", "get_me"}, {"arguments", Json::object()}};
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(is_result(client.request("tools/call", get_me)));
+  EXPECT_EQ(error_of(client.request("tools/call", {{"name", "list_tasks"}, {"arguments", Json::object()}}))["data"]["kind"], "deny");
+
+  // A new policy: list_tasks allowed, same counter. The 3 units already spent still count.
+  testing::write_file(gw.policy, policy_with(5, "list_tasks").dump());
+  ASSERT_EQ(::kill(gw.child->pid(), SIGHUP), 0);
+  // The reload is applied on the gateway's loop; poll until list_tasks is allowed.
+  bool reloaded = false;
+  for (int attempt = 0; attempt < 100 && !reloaded; ++attempt) {
+    reloaded = is_result(client.request("tools/call", {{"name", "list_tasks"}, {"arguments", Json::object()}}));
+    if (!reloaded) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(reloaded);
+  EXPECT_TRUE(is_result(client.request("tools/call", get_me)));
+  EXPECT_TRUE(is_result(client.request("tools/call", get_me)));
+  EXPECT_EQ(error_of(client.request("tools/call", get_me))["data"]["kind"], "rate_limited");
+
+  // An invalid policy is refused; the old one keeps applying.
+  testing::write_file(gw.policy, R"({"version": "1", "tools": {"get_me": {"limits": [{"window": "minit"}]}}})");
+  ASSERT_EQ(::kill(gw.child->pid(), SIGHUP), 0);
+  bool logged = false;
+  for (int attempt = 0; attempt < 100 && !logged; ++attempt) {
+    for (const auto& entry : testing::read_json_lines(gw.audit)) {
+      if (entry.value("event", "") == "reload" && entry["ok"] == false) {
+        logged = true;
+        EXPECT_NE(entry["errors"].get<std::string>().find("policy.E"), std::string::npos);
+      }
+    }
+    if (!logged) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(logged);
+  EXPECT_TRUE(is_result(client.request("tools/call", {{"name", "list_tasks"}, {"arguments", Json::object()}})));
+  EXPECT_EQ(error_of(client.request("tools/call", get_me))["data"]["kind"], "rate_limited");
+  EXPECT_EQ(gw.calls().size(), 5u + 2u);
+}
+
+TEST(GatewayStdio, StdinEofAndSigtermShutDownCleanlyAndReapTheUpstreams) {
+  for (const bool by_signal : {false, true}) {
+    SCOPED_TRACE(by_signal ? "SIGTERM" : "EOF");
+    Gateway gw(kTrackingPolicy, {}, {{"a", "trackingtime"}, {"b", "prometheus"}});
+    mcp::ClientSession client(*gw.child, kWait);
+    client.initialize("2025-06-18");
+    const auto upstreams = testing::children_of(gw.child->pid());
+    ASSERT_EQ(upstreams.size(), 2u);
+    if (by_signal) ASSERT_EQ(::kill(gw.child->pid(), SIGTERM), 0);
+    else gw.child->close_stdin();
+    auto status = gw.child->wait_exit(kWait);
+    ASSERT_TRUE(status) << "the gateway did not exit";
+    EXPECT_EQ(*status, 0);
+    for (int pid : upstreams) EXPECT_FALSE(testing::process_alive(pid)) << "upstream " << pid << " left running";
+  }
+}
+
+TEST(GatewayStdio, AnswersOwedWhenStdinClosesAreStillWritten) {
+  Gateway gw(kTrackingPolicy);
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  auto ids = client.send_requests("tools/call", {{"name", "get_me"}, {"arguments", Json::object()}}, 10);
+  gw.child->close_stdin();
+  for (const auto& id : ids) EXPECT_TRUE(is_result(client.await_answer(id)));
+  EXPECT_EQ(gw.child->wait_exit(kWait), std::optional<int>(0));
+}
+
+TEST(GatewayStdio, ConfigurationErrorsNameTheFileAndExitWithTwo) {
+  struct Case {
+    std::string name;
+    std::string policy;
+    std::string servers;  // "" = a valid one
+    std::string expected;
+  };
+  testing::TempDir dir;
+  const std::string valid_servers = testing::write_mock_servers(dir, {{"t", "trackingtime"}}, dir.file("l.jsonl"));
+  const std::vector<Case> cases = {
+      {"bad policy", R"({"version": "1", "tools": {"x": {"limits": [{"counter": "c", "window": "minit", "max": 1}]}}})", "",
+       "policy.E104 /tools/x/limits/0/window"},
+      {"servers not JSON", R"({"version": "1", "tools": {}})", "{nope", "gateway.E301"},
+      {"servers entry without command", R"({"version": "1", "tools": {}})", R"({"mcpServers": {"a": {"args": []}}})",
+       "gateway.E303 /mcpServers/a: a stdio server needs \"command\""},
+      {"two upstreams offer one tool", R"({"version": "1", "tools": {}})", "collide",
+       "gateway.E310 (root): tool name collision: \"get_me\": upstreams \"a\" and \"b\" both offer it"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string policy_path = dir.file("p.json");
+    testing::write_file(policy_path, c.policy);
+    std::string servers_path = valid_servers;
+    if (c.servers == "collide") {
+      servers_path = testing::write_mock_servers(dir, {{"a", "trackingtime"}, {"b", "trackingtime"}}, dir.file("l.jsonl"));
+    } else if (!c.servers.empty()) {
+      servers_path = dir.file("s.json");
+      testing::write_file(servers_path, c.servers);
+    }
+    mcp::ChildOptions options;
+    options.argv = {testing::gateway_binary(), "--policy", policy_path, "--servers", servers_path};
+    options.stderr_path = dir.file("err.txt");
+    auto child = mcp::ChildProcess::spawn(options);
+    auto status = child->wait_exit(kWait);
+    ASSERT_TRUE(status);
+    EXPECT_EQ(*status, 2);
+    const std::string err = testing::read_source_file_abs(dir.file("err.txt"));
+    EXPECT_NE(err.find(c.expected), std::string::npos) << err;
+    if (c.servers != "collide") {
+      EXPECT_NE(err.find(c.servers.empty() ? policy_path : servers_path), std::string::npos) << err;
+    }
+    if (c.servers == "collide") {
+      for (int pid : testing::children_of(child->pid())) EXPECT_FALSE(testing::process_alive(pid));
+    }
+  }
+}
+
+// With "{server}__{tool}" two upstreams that share tool names are both usable, and each call
+// reaches the upstream it names.
+TEST(GatewayStdio, NamespacedToolsRouteToTheirOwnUpstream) {
+  Gateway gw(Json::parse(R"({"version": "1", "default": "deny", "tools": {"a__get_me": {}, "b__list_projects": {}}})"),
+             {"--tool-names", "{server}__{tool}"}, {{"a", "trackingtime"}, {"b", "trackingtime"}});
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  Json tools = client.call("tools/list")["tools"];
+  std::vector<std::string> names;
+  for (const auto& tool : tools) names.push_back(tool["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"a__get_me", "b__list_projects"}));
+  EXPECT_TRUE(is_result(client.request("tools/call", {{"name", "a__get_me"}, {"arguments", Json::object()}})));
+  EXPECT_TRUE(is_result(client.request("tools/call", {{"name", "b__list_projects"}, {"arguments", Json::object()}})));
+  EXPECT_EQ(error_of(client.request("tools/call", {{"name", "get_me"}, {"arguments", Json::object()}}))["code"], -32602);
+  auto calls = gw.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  std::set<std::string> tools_seen;
+  std::set<int> pids;
+  for (const auto& call : calls) {
+    tools_seen.insert(call["tool"].get<std::string>());
+    pids.insert(call["pid"].get<int>());
+  }
+  EXPECT_EQ(tools_seen, (std::set<std::string>{"get_me", "list_projects"}));
+  EXPECT_EQ(pids.size(), 2u) << "each call went to its own upstream process";
+}
+
+}  // namespace
+}  // namespace gatecrash
