@@ -75,7 +75,9 @@ std::optional<Json> parse(std::string_view text, const std::string& file, std::v
   limits.max_message_bytes = kMaxConfigBytes;
   auto parsed = mcp::parse_strict_json(text, limits);
   if (auto* error = std::get_if<mcp::JsonError>(&parsed)) {
-    errors.push_back({std::string(config_error::kSyntax), file, "", error->message});
+    std::string message = error->message;
+    if (!message.starts_with("at byte ") && error->byte_offset > 0) message = "at byte " + std::to_string(error->byte_offset) + ": " + message;
+    errors.push_back({std::string(config_error::kSyntax), file, "", std::move(message)});
     return std::nullopt;
   }
   return std::get<Json>(std::move(parsed));

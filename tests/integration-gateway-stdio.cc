@@ -440,6 +440,28 @@ TEST(GatewayStdio, ConfigurationErrorsNameTheFileAndExitWithTwo) {
   }
 }
 
+TEST(GatewayStdio, AnUpstreamThatCannotStartAndABadFlagAreConfigurationErrors) {
+  testing::TempDir dir;
+  const std::string policy = dir.file("p.json");
+  testing::write_file(policy, R"({"version": "1", "tools": {}})");
+  const std::string servers = dir.file("s.json");
+  testing::write_file(servers, R"({"mcpServers": {"ghost": {"command": "/nonexistent/gatecrash-ghost"}}})");
+  const auto run = [&](std::vector<std::string> extra) {
+    mcp::ChildOptions options;
+    options.argv = {testing::gateway_binary(), "--policy", policy, "--servers", servers};
+    options.argv.insert(options.argv.end(), extra.begin(), extra.end());
+    options.stderr_path = dir.file("err.txt");
+    auto child = mcp::ChildProcess::spawn(options);
+    auto status = child->wait_exit(kWait);
+    EXPECT_EQ(status, std::optional<int>(2));
+    return testing::read_source_file_abs(dir.file("err.txt"));
+  };
+  const std::string ghost = run({});
+  EXPECT_NE(ghost.find("gateway.E311 /mcpServers/ghost: upstream \"ghost\" failed to start"), std::string::npos) << ghost;
+  const std::string flag = run({"--listen", "nonsense"});
+  EXPECT_NE(flag.find("gateway.E320 --listen: \"nonsense\" is not HOST:PORT"), std::string::npos) << flag;
+}
+
 // With "{server}__{tool}" two upstreams that share tool names are both usable, and each call
 // reaches the upstream it names.
 TEST(GatewayStdio, NamespacedToolsRouteToTheirOwnUpstream) {
