@@ -27,16 +27,21 @@ Json charges_json(const std::vector<policy::Charge>& charges) {
 
 }  // namespace
 
-Enforcer::Enforcer(std::shared_ptr<const policy::Policy> policy, std::string policy_path, AuditLog& audit)
-    : policy_(std::move(policy)), policy_path_(std::move(policy_path)), audit_(audit) {}
+Enforcer::Enforcer(std::shared_ptr<const policy::Policy> policy, std::string policy_path, AuditLog& audit,
+                   std::unique_ptr<CounterJournal> journal)
+    : policy_(std::move(policy)), policy_path_(std::move(policy_path)), audit_(audit), journal_(std::move(journal)) {}
 
 policy::Decision Enforcer::decide(const policy::Call& call, const CallContext& context) {
-  const auto now = std::chrono::time_point_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now());
   policy::Decision decision;
   {
     std::lock_guard lock(mu_);
-    decision = policy::decide(*policy_, call, counters_, policy::TimePoint(now.time_since_epoch()));
-    if (++decisions_ % kPruneEvery == 0) counters_.prune(policy::TimePoint(now.time_since_epoch()));
+    // With a journal the clock is read under its lock, so charges are journaled in time order.
+    if (journal_) journal_->acquire(counters_, *policy_);
+    const policy::TimePoint now(std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::system_clock::now().time_since_epoch()));
+    decision = policy::decide(*policy_, call, counters_, now);
+    if (journal_) journal_->release(decision.charges, now);
+    if (++decisions_ % kPruneEvery == 0) counters_.prune(now);
   }
   if (audit_.enabled()) {
     Json line = {{"identity", call.identity},

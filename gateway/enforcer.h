@@ -7,6 +7,7 @@
 #include <string>
 
 #include "gateway/audit.h"
+#include "gateway/counter_journal.h"
 #include "mcp/jsonrpc.h"
 #include "policy/decide.h"
 #include "policy/load.h"
@@ -23,7 +24,9 @@ struct CallContext {
 // happen under one lock, so concurrent calls can never both take the last unit (R2).
 class Enforcer {
  public:
-  Enforcer(std::shared_ptr<const policy::Policy> policy, std::string policy_path, AuditLog& audit);
+  // With a journal, counters are shared with every other process using the same file.
+  Enforcer(std::shared_ptr<const policy::Policy> policy, std::string policy_path, AuditLog& audit,
+           std::unique_ptr<CounterJournal> journal = nullptr);
 
   // Decides at the wall clock's now (CLOCK_REALTIME, which libfaketime moves) and writes the
   // audit line.
@@ -44,6 +47,7 @@ class Enforcer {
   std::uint64_t decisions_ = 0;
   std::string policy_path_;
   AuditLog& audit_;
+  std::unique_ptr<CounterJournal> journal_;
 };
 
 // The JSON-RPC error a refusal is answered with (contracts.md §5): -32001 "denied by policy:

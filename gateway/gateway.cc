@@ -46,7 +46,11 @@ std::optional<std::string_view> capability_for(std::string_view method) {
 
 Gateway::Gateway(net::io_context& io, GatewayOptions options, std::shared_ptr<const policy::Policy> policy,
                  AuditLog& audit)
-    : io_(io), options_(std::move(options)), audit_(audit), enforcer_(std::move(policy), options_.policy_path, audit) {
+    : io_(io),
+      options_(std::move(options)),
+      audit_(audit),
+      enforcer_(std::move(policy), options_.policy_path, audit,
+                options_.counters_path.empty() ? nullptr : std::make_unique<CounterJournal>(options_.counters_path)) {
   for (std::size_t i = 0; i < options_.servers.size(); ++i) {
     auto slot = std::make_unique<Slot>();
     slot->index = i;

@@ -58,6 +58,7 @@ struct GatewayOptions {
   ToolNaming naming = *ToolNaming::parse("{tool}");
   GatewayLimits limits;
   std::string upstream_stderr;  // file the upstreams' stderr is appended to; "" inherits ours
+  std::string counters_path;    // a CounterJournal shared with other gateway processes; "" none
 };
 
 // Threading: the io_context given at construction runs on exactly one thread; every upstream

@@ -35,6 +35,7 @@ struct Flags {
   std::string audit;
   std::string tool_names = "{tool}";
   std::string ready_file;
+  std::string counters;
   unsigned http_threads = 1;
   std::size_t max_message_bytes = 0;
   std::size_t max_depth = 0;
@@ -78,6 +79,9 @@ int main(int argc, char** argv) {
                  "HTTP without --grants: every session's identity");
   app.add_option("--audit", flags.audit, "append one JSON line per decision to this file");
   app.add_option("--tool-names", flags.tool_names, "how upstream tools are exposed: \"{tool}\" or e.g. \"{server}__{tool}\"");
+  app.add_option("--counters", flags.counters,
+                 "share rate-limit counters with every gateway process given the same file "
+                 "(one gateway per stdio session, or HTTP replicas)");
   app.add_option("--ready-file", flags.ready_file, "HTTP: write the URL here once listening");
   app.add_option("--http-threads", flags.http_threads, "HTTP I/O threads")->check(CLI::Range(1u, 64u));
   app.add_option("--max-message-bytes", flags.max_message_bytes, "largest client message (default 4 MiB)");
@@ -97,6 +101,7 @@ int main(int argc, char** argv) {
 
   GatewayOptions options;
   options.policy_path = flags.policy;
+  options.counters_path = flags.counters;
   auto& limits = options.limits;
   if (flags.max_message_bytes) limits.protocol.max_message_bytes = flags.max_message_bytes;
   if (flags.max_depth) limits.protocol.max_nesting_depth = flags.max_depth;
@@ -150,8 +155,13 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   std::unique_ptr<StdioFront> stdio_front;
   std::unique_ptr<HttpFront> http_front;
-  auto gateway = std::make_unique<Gateway>(io, std::move(options),
-                                           std::make_shared<const policy::Policy>(std::move(*loaded.policy)), *audit);
+  std::unique_ptr<Gateway> gateway;
+  try {
+    gateway = std::make_unique<Gateway>(io, std::move(options),
+                                        std::make_shared<const policy::Policy>(std::move(*loaded.policy)), *audit);
+  } catch (const std::exception& e) {
+    return refuse_config(e.what());
+  }
   bool shutting_down = false;
   auto shutdown = [&](int code) {
     if (shutting_down) return;

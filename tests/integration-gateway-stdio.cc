@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -438,6 +439,51 @@ TEST(GatewayStdio, ConfigurationErrorsNameTheFileAndExitWithTwo) {
       for (int pid : testing::children_of(child->pid())) EXPECT_FALSE(testing::process_alive(pid));
     }
   }
+}
+
+// One gateway per stdio session (as the harness runs it): with a shared --counters journal, the
+// grant scope holds across sessions (R3) and a global cap across concurrent processes (R2, R5).
+TEST(GatewayStdio, SharedCountersHoldAcrossConcurrentGatewayProcesses) {
+  testing::TempDir shared;
+  const std::string counters = shared.file("counters.jsonl");
+  const Json policy = Json::parse(R"({"version": "1", "default": "deny", "tools": {
+    "get_me": {"limits": [{"counter": "me", "window": "minute", "max": 7, "scope": "grant"}]},
+    "list_projects": {"limits": [{"counter": "all", "window": "minute", "max": 30, "scope": "global"}]}}})");
+  struct Session {
+    std::unique_ptr<Gateway> gw;
+    std::unique_ptr<mcp::ClientSession> client;
+  };
+  std::vector<Session> sessions;
+  for (const char* identity : {"alice", "alice", "alice", "bob"}) {
+    Session session;
+    session.gw = std::make_unique<Gateway>(policy, std::vector<std::string>{"--counters", counters},
+                                           std::vector<std::pair<std::string, std::string>>{{"trackingtime", "trackingtime"}},
+                                           std::map<std::string, std::string>{{"GATECRASH_IDENTITY", identity}});
+    session.client = std::make_unique<mcp::ClientSession>(*session.gw->child, kWait);
+    session.client->initialize("2025-06-18");
+    sessions.push_back(std::move(session));
+  }
+  // Every session fires at once: 4 x 5 get_me and 4 x 20 list_projects, pipelined.
+  std::vector<std::vector<mcp::RequestId>> me_ids;
+  std::vector<std::vector<mcp::RequestId>> list_ids;
+  for (auto& session : sessions) {
+    me_ids.push_back(session.client->send_requests("tools/call", {{"name", "get_me"}, {"arguments", Json::object()}}, 5));
+    list_ids.push_back(
+        session.client->send_requests("tools/call", {{"name", "list_projects"}, {"arguments", Json::object()}}, 20));
+  }
+  std::map<std::string, int> me_ok;
+  int list_ok = 0;
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    const std::string identity = i < 3 ? "alice" : "bob";
+    for (const auto& id : me_ids[i]) me_ok[identity] += is_result(sessions[i].client->await_answer(id));
+    for (const auto& id : list_ids[i]) list_ok += is_result(sessions[i].client->await_answer(id));
+  }
+  EXPECT_EQ(me_ok["alice"], 7) << "grant scope: 7 across alice's three sessions";
+  EXPECT_EQ(me_ok["bob"], 5) << "bob has his own 7, and asked for 5";
+  EXPECT_EQ(list_ok, 30) << "global scope: 30 across all four processes";
+  std::size_t ledgered = 0;
+  for (const auto& session : sessions) ledgered += session.gw->calls().size();
+  EXPECT_EQ(ledgered, 7u + 5u + 30u);
 }
 
 TEST(GatewayStdio, AnUpstreamThatCannotStartAndABadFlagAreConfigurationErrors) {
