@@ -486,6 +486,124 @@ TEST(GatewayStdio, SharedCountersHoldAcrossConcurrentGatewayProcesses) {
   EXPECT_EQ(ledgered, 7u + 5u + 30u);
 }
 
+// Reads lines until the answer to `id`; everything before it is returned in `before`.
+Json read_until_answer(mcp::ChildProcess& child, const Json& id, std::vector<Json>& before) {
+  for (int i = 0; i < 100; ++i) {
+    auto line = child.read_line(kWait);
+    if (!line) return nullptr;
+    Json message = Json::parse(*line);
+    if (message.contains("id") && message["id"] == id && !message.contains("method")) return message;
+    before.push_back(std::move(message));
+  }
+  return nullptr;
+}
+
+// Server-to-client requests, progress and log messages from an upstream reach the client whose
+// call caused them, with the client's own progress token; a capability the client did not
+// declare is refused on its behalf.
+TEST(GatewayStdio, UpstreamTrafficDuringACallIsRelayedToItsClient) {
+  Gateway gw(Json::parse(R"({"version": "1", "default": "allow", "tools": {}})"), {},
+             {{"conformance", "conformance"}});
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18", Json{{"elicitation", Json::object()}});
+
+  // Elicitation: relayed, answered by us, the upstream sees our answer.
+  ASSERT_TRUE(gw.child->send_line(
+      R"({"jsonrpc":"2.0","id":"e1","method":"tools/call","params":{"name":"test_elicitation","arguments":{"message":"who are you?"}}})",
+      kWait));
+  auto ask_line = gw.child->read_line(kWait);
+  ASSERT_TRUE(ask_line);
+  Json ask = Json::parse(*ask_line);
+  ASSERT_EQ(ask["method"], "elicitation/create") << *ask_line;
+  EXPECT_EQ(ask["params"]["message"], "who are you?");
+  Json reply = {{"jsonrpc", "2.0"}, {"id", ask["id"]},
+                {"result", {{"action", "accept"}, {"content", {{"username", "zoe"}, {"email", "zoe@example.com"}}}}}};
+  ASSERT_TRUE(gw.child->send_line(reply.dump(), kWait));
+  std::vector<Json> before;
+  Json answer = read_until_answer(*gw.child, "e1", before);
+  ASSERT_TRUE(answer.contains("result")) << answer.dump();
+  EXPECT_NE(answer["result"].dump().find("zoe@example.com"), std::string::npos) << answer.dump();
+
+  // Sampling: this client did not declare it, so the gateway refuses it for the client.
+  ASSERT_TRUE(gw.child->send_line(
+      R"({"jsonrpc":"2.0","id":"s1","method":"tools/call","params":{"name":"test_sampling","arguments":{"prompt":"hi"}}})",
+      kWait));
+  before.clear();
+  answer = read_until_answer(*gw.child, "s1", before);
+  EXPECT_TRUE(before.empty()) << before.front().dump();
+  EXPECT_EQ(answer["result"]["isError"], true) << answer.dump();
+  EXPECT_NE(answer["result"].dump().find("did not declare"), std::string::npos) << answer.dump();
+
+  // Progress comes back under the client's own token; log messages come back too.
+  ASSERT_TRUE(gw.child->send_line(
+      R"({"jsonrpc":"2.0","id":"p1","method":"tools/call","params":{"name":"test_tool_with_progress","arguments":{},"_meta":{"progressToken":"mine-7"}}})",
+      kWait));
+  before.clear();
+  answer = read_until_answer(*gw.child, "p1", before);
+  ASSERT_TRUE(answer.contains("result"));
+  ASSERT_EQ(before.size(), 3u);
+  for (const auto& progress : before) {
+    EXPECT_EQ(progress["method"], "notifications/progress");
+    EXPECT_EQ(progress["params"]["progressToken"], "mine-7");
+  }
+  ASSERT_TRUE(gw.child->send_line(
+      R"({"jsonrpc":"2.0","id":"l1","method":"tools/call","params":{"name":"test_tool_with_logging","arguments":{}}})", kWait));
+  before.clear();
+  answer = read_until_answer(*gw.child, "l1", before);
+  ASSERT_TRUE(answer.contains("result"));
+  ASSERT_EQ(before.size(), 3u);
+  for (const auto& log : before) EXPECT_EQ(log["method"], "notifications/message");
+
+  // Upstream saw our progress token, not the client's.
+  for (const auto& line : testing::read_json_lines(gw.ledger)) {
+    if (line.value("tool", "") == "test_tool_with_progress") {
+      EXPECT_NE(line["meta"]["progressToken"], "mine-7");
+      EXPECT_TRUE(line["meta"]["progressToken"].is_string());
+    }
+  }
+}
+
+// A client's notifications/cancelled cancels the forwarded request upstream, under the upstream's id.
+TEST(GatewayStdio, ACancelledCallIsCancelledUpstreamWithTheUpstreamsId) {
+  Gateway gw(Json::parse(R"({"version": "1", "default": "allow", "tools": {}})"), {},
+             {{"conformance", "conformance"}});
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18", Json{{"elicitation", Json::object()}});
+  // test_elicitation waits upstream until the elicitation is answered: a call held in flight.
+  ASSERT_TRUE(gw.child->send_line(
+      R"({"jsonrpc":"2.0","id":77,"method":"tools/call","params":{"name":"test_elicitation","arguments":{"message":"wait"}}})",
+      kWait));
+  auto ask = gw.child->read_line(kWait);
+  ASSERT_TRUE(ask);
+  ASSERT_EQ(Json::parse(*ask)["method"], "elicitation/create");
+  ASSERT_TRUE(gw.child->send_line(
+      R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":77,"reason":"changed my mind"}})", kWait));
+  // The cancellation reaches the upstream, naming the upstream's id for the call.
+  Json upstream_cancel;
+  for (int attempt = 0; attempt < 200 && upstream_cancel.is_null(); ++attempt) {
+    for (const auto& line : testing::read_json_lines(gw.ledger)) {
+      if (line.value("method", "") == "notifications/cancelled") upstream_cancel = line;
+    }
+    if (upstream_cancel.is_null()) std::this_thread::sleep_for(25ms);
+  }
+  ASSERT_FALSE(upstream_cancel.is_null()) << "the upstream never heard of the cancellation";
+  // The mock's session says "cancelled" only when requestId named a request it had in flight.
+  EXPECT_EQ(upstream_cancel["outcome"], "cancelled") << upstream_cancel.dump();
+  // The session goes on: a later call is answered (and no answer is sent for the cancelled one).
+  auto next = client.request("tools/call", {{"name", "test_simple_text"}, {"arguments", Json::object()}});
+  EXPECT_TRUE(is_result(next));
+  while (!client.inbox().empty()) {
+    const auto& message = client.inbox().front();
+    if (const auto* response = std::get_if<mcp::Response>(&message)) {
+      EXPECT_NE(response->id.to_json(), 77);
+    }
+    if (const auto* error = std::get_if<mcp::ErrorResponse>(&message)) {
+      EXPECT_FALSE(error->id && error->id->to_json() == 77) << "a cancelled request is not answered";
+    }
+    client.inbox().pop_front();
+  }
+}
+
 TEST(GatewayStdio, AnUpstreamThatCannotStartAndABadFlagAreConfigurationErrors) {
   testing::TempDir dir;
   const std::string policy = dir.file("p.json");
