@@ -126,7 +126,8 @@ class SseReader {
     } else if (field == "id") {
       last_event_id = std::string(value);
     } else if (field == "retry" && !value.empty() && value.size() <= 9 &&
-               std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+               std::all_of(value.begin(), value.end(),
+                           [](char c) { return c >= '0' && c <= '9'; })) {
       retry = milliseconds(std::stol(std::string(value)));
     }
   }
@@ -148,8 +149,8 @@ struct Exchange {
   Exchanges::Id id = 0;
   Call call;
   bool aborted = false;
-  bool counted = false;              // holds a place under its lane's cap
-  Connection* connection = nullptr;  // the one in use, for abort()
+  bool counted = false;                     // holds a place under its lane's cap
+  Connection* connection = nullptr;         // the one in use, for abort()
   std::shared_ptr<tcp::resolver> resolver;  // while resolving, for abort()
 
   // Ends whatever operation is pending, at once.
@@ -296,7 +297,8 @@ struct Exchanges::State : std::enable_shared_from_this<Exchanges::State> {
 
   void abort(Id id) {
     for (auto& queue : waiting) {
-      auto it = std::find_if(queue.begin(), queue.end(), [id](const auto& ex) { return ex->id == id; });
+      auto it =
+          std::find_if(queue.begin(), queue.end(), [id](const auto& ex) { return ex->id == id; });
       if (it != queue.end()) {
         queue.erase(it);
         return;
@@ -331,12 +333,13 @@ struct Exchanges::State : std::enable_shared_from_this<Exchanges::State> {
   }
 
   // A reused connection the server has meanwhile closed fails before any answer byte: the
-  // request never reached it, so it is sent once more on a fresh connection.
+  // request never reached it, so it is sent once more, on a fresh connection (the other idle
+  // ones are likely as stale).
   net::awaitable<Outcome> perform(Exchange& ex) {
     http::request<http::string_body> request = build_request(ex.call, endpoint);
     for (int attempt = 0;; ++attempt) {
       std::unique_ptr<Connection> conn;
-      if (pooled(ex.call.lane) && !idle.empty()) {
+      if (attempt == 0 && pooled(ex.call.lane) && !idle.empty()) {
         conn = std::move(idle.back());
         idle.pop_back();
       }
@@ -345,7 +348,7 @@ struct Exchanges::State : std::enable_shared_from_this<Exchanges::State> {
         conn = std::make_unique<Connection>(strand);
         ex.connection = conn.get();
         Outcome connected = co_await connect(ex, *conn);
-        if (ex.aborted || connected.failure != Failure::none || ex.call.method.empty()) {
+        if (ex.aborted || connected.failure != Failure::none) {
           ex.connection = nullptr;
           co_return connected;
         }
@@ -388,10 +391,10 @@ struct Exchanges::State : std::enable_shared_from_this<Exchanges::State> {
     if (ex.aborted) co_return outcome;
     if (ec) {
       outcome.failure = Failure::unreachable;
-      outcome.error = ec == beast::error::timeout || ec == net::error::operation_aborted
-                          ? "no connection within " +
-                                std::to_string(limits.connect_timeout.count()) + " ms"
-                          : lower(ec.message());
+      outcome.error =
+          ec == beast::error::timeout || ec == net::error::operation_aborted
+              ? "no connection within " + std::to_string(limits.connect_timeout.count()) + " ms"
+              : lower(ec.message());
       co_return outcome;
     }
     conn.stream.socket().set_option(tcp::no_delay(true), ec);  // SSE events go out at once
@@ -409,8 +412,8 @@ struct Exchanges::State : std::enable_shared_from_this<Exchanges::State> {
       co_return is_disconnect(write_ec) ? Attempt::retry : Attempt::close;
     }
     http::response_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
+    parser.header_limit(
+        static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_header_bytes, UINT32_MAX)));
     parser.body_limit(limits.max_message_bytes);
     arm(conn, ex);
     auto [head_ec, head_bytes] =
@@ -437,8 +440,8 @@ struct Exchanges::State : std::enable_shared_from_this<Exchanges::State> {
 
   // True when the whole body was read.
   net::awaitable<bool> read_body(Exchange& ex, Connection& conn,
-                                 http::response_parser<http::string_body>& parser,
-                                 Outcome& outcome, bool is_message) {
+                                 http::response_parser<http::string_body>& parser, Outcome& outcome,
+                                 bool is_message) {
     if (!parser.is_done()) {
       arm(conn, ex);
       auto [ec, n] = co_await http::async_read(conn.stream, conn.buffer, parser, kTuple);
@@ -480,8 +483,7 @@ struct Exchanges::State : std::enable_shared_from_this<Exchanges::State> {
       messages.clear();
       if (!fits) {
         outcome.failure = Failure::too_large;
-        outcome.error =
-            "an event exceeds " + std::to_string(limits.max_message_bytes) + " bytes";
+        outcome.error = "an event exceeds " + std::to_string(limits.max_message_bytes) + " bytes";
         co_return false;
       }
       if (ec) {

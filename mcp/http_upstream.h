@@ -21,7 +21,9 @@ namespace gatecrash::mcp {
 
 struct HttpUpstreamOptions {
   std::string name;  // how errors name the upstream: "upstream <name> is unreachable ..."
-  std::string url;   // http://host[:port]/path; https is refused by start()
+  // http://host[:port]/path; https is refused by start(). An IP address (or localhost) is used
+  // as it is; another host name is looked up on Asio's resolver thread at each connect.
+  std::string url;
   // Sent on every request (e.g. Authorization), replacing ours of the same name; an empty value
   // removes one of ours.
   HttpHeaders headers;
@@ -57,9 +59,11 @@ struct HttpUpstreamOptions {
 //
 // The session is lost — every call in flight fails with -32603, and on_exit reports it with
 // requested=false — when the server answers 404 to our session id, or when it cannot be
-// reached (connection refused, or a broken connection after which a new one is refused).
-// Answers over max_message_bytes and HTTP errors fail only the request they answer. No SSE
-// stream is resumed: a broken POST stream fails its request.
+// reached: a connection refused or not made within connect_timeout, or a request's connection
+// broken before its answer after which an OPTIONS probe on a fresh connection is not answered
+// either (when it is, only that request fails). Answers over max_message_bytes and HTTP errors
+// fail only the request they answer. No POST stream is resumed; the GET stream is reopened with
+// Last-Event-ID when the server gave event ids.
 //
 // Threading: everything runs on a strand of the io_context given at construction; no thread of
 // its own. Call the member functions on that strand (through dispatch() from elsewhere); every

@@ -65,7 +65,7 @@ struct Outcome {
 enum class Lane { request, message, stream };
 
 struct Call {
-  std::string method;   // "POST", "GET", "DELETE"; empty: connect only (a reachability probe)
+  std::string method;  // "POST", "GET", "DELETE", "OPTIONS"
   std::string body;
   HttpHeaders headers;  // applied in order after Host; a later one replaces an earlier one
   Lane lane = Lane::request;
