@@ -126,6 +126,23 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
     answer(ctx.frame_, ctx.cancelled() ? std::nullopt : std::optional<Message>(std::move(answer_message)));
   }
 
+  // The session is going away with requests still unanswered: each is reported to the handler
+  // now, with outcome "unanswered", so that every request that arrived is recorded (a mock's
+  // ledger must not lose a call because its client left before the answer). A later reply
+  // through a kept RequestContext then does nothing.
+  void abandon_in_flight() {
+    auto pending = std::move(in_flight_);
+    in_flight_.clear();
+    for (auto& [key, weak] : pending) {
+      auto ctx = weak.lock();
+      if (!ctx || ctx->answered_) continue;
+      ctx->answered_ = true;
+      const Request& request = ctx->request();
+      handler_.on_inbound(InboundRecord{ctx->received_ns(), "request", request.method, request.id.to_json(),
+                                        request.params, "unanswered", {}, {}});
+    }
+  }
+
   RequestId ask_client(std::uint64_t frame, std::string method, Json params,
                        std::function<void(ClientAnswer)> on_answer) {
     RequestId id("gc-s-" + std::to_string(++last_server_request_));
@@ -350,7 +367,7 @@ void RequestContext::finish(Message answer, std::string outcome, std::string eff
 ServerSession::ServerSession(ServerHandler& handler, OutboundSink sink, Limits limits, Clock clock)
     : core_(std::make_shared<SessionCore>(handler, std::move(sink), limits, std::move(clock))) {}
 
-ServerSession::~ServerSession() = default;
+ServerSession::~ServerSession() { core_->abandon_in_flight(); }
 
 ServerSession::Receipt ServerSession::receive(std::string_view text) {
   return core_->receive(text, decode_frame(text, core_->limits()));

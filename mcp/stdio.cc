@@ -66,7 +66,8 @@ bool is_blank(std::string_view line) {
 }
 }  // namespace
 
-int serve_stdio(ServerHandler& handler, int in_fd, int out_fd, const Limits& limits) {
+int serve_stdio(ServerHandler& handler, int in_fd, int out_fd, const Limits& limits,
+                const std::function<void(ServerSession*)>& on_session) {
   std::string pending_output;
   ServerSession session(
       handler,
@@ -76,6 +77,14 @@ int serve_stdio(ServerHandler& handler, int in_fd, int out_fd, const Limits& lim
         pending_output.push_back('\n');
       },
       limits);
+  if (on_session) on_session(&session);
+  // Whatever the exit path, the owner stops using the session before it is destroyed.
+  struct Detach {
+    const std::function<void(ServerSession*)>& hook;
+    ~Detach() {
+      if (hook) hook(nullptr);
+    }
+  } detach{on_session};
   LineFramer framer(limits.max_message_bytes);
   const auto on_line = [&](std::string_view line) {
     if (!is_blank(line)) session.receive(line);

@@ -36,7 +36,11 @@ class LineFramer {
 // line is answered (-32700 / -32600) and reading goes on. Waiting for the client's next line
 // is deliberately unbounded: an idle client is not an error for a server.
 // Returns 0 on EOF, 1 on an I/O error.
-int serve_stdio(ServerHandler& handler, int in_fd, int out_fd, const Limits& limits = default_limits());
+// `on_session`, when given, is called with the session once it exists (e.g. for unrelated
+// notifications through ServerSession::notify, written with the next batch of answers) and with
+// nullptr just before it goes away.
+int serve_stdio(ServerHandler& handler, int in_fd, int out_fd, const Limits& limits = default_limits(),
+                const std::function<void(ServerSession*)>& on_session = {});
 
 // Writes all of `bytes`, retrying on EINTR/partial writes. False on error (EPIPE: peer gone).
 bool write_all_fd(int fd, std::string_view bytes);
