@@ -1,14 +1,17 @@
 // mock_servers/main.cc — gatecrash-mock: a stateful mock MCP server that ledgers every message.
+#include <errno.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "mcp/stdio.h"
+#include "mock_servers/behaviors.h"
 #include "mock_servers/catalog.h"
 #include "mock_servers/conformance.h"
 #include "mock_servers/ledger.h"
@@ -24,28 +27,41 @@ struct Options {
   std::string ledger;
   std::uint64_t seed = 1;
   std::string ready_file;
+  std::vector<std::string> behaviors;
 };
 
-int run(const Options& options) {
+int run(const Options& options, const gatecrash::mock::BehaviorOptions& behavior_options) {
   using namespace gatecrash;
+  if (options.catalog == "conformance" && behavior_options.any()) {
+    throw mock::BehaviorError("--behavior is not available with --catalog conformance");
+  }
   mock::Ledger ledger(options.ledger);
   std::unique_ptr<mock::Catalog> catalog;
+  std::unique_ptr<mock::Behaviors> behaviors;
   std::unique_ptr<mock::ConformanceState> conformance;
   if (options.catalog == "conformance") {
     conformance = std::make_unique<mock::ConformanceState>();
   } else {
     catalog = mock::make_catalog(options.catalog, options.seed);
+    behaviors = std::make_unique<mock::Behaviors>(behavior_options, catalog->tools());
   }
+  mock::TransportHooks hooks;  // pointed at the session or the HTTP server by the serving loop
   auto make_handler = [&](const std::string& conn) -> std::unique_ptr<mcp::ServerHandler> {
     if (conformance) return std::make_unique<mock::ConformanceHandler>(*conformance, ledger, conn);
-    return std::make_unique<mock::MockServerHandler>(*catalog, ledger, conn);
+    return std::make_unique<mock::MockServerHandler>(*catalog, ledger, conn, *behaviors, hooks);
   };
 
   if (options.transport == "stdio") {
     auto handler = make_handler("stdio:" + std::to_string(::getpid()));
-    return mcp::serve_stdio(*handler, STDIN_FILENO, STDOUT_FILENO) == 0 ? 0 : 1;
+    return mcp::serve_stdio(*handler, STDIN_FILENO, STDOUT_FILENO, mcp::default_limits(),
+                            [&hooks](mcp::ServerSession* session) {
+                              if (session) hooks.notify_all = [session](const std::string& method) { session->notify(method); };
+                              else hooks = mock::TransportHooks{};  // the session is about to go
+                            }) == 0
+               ? 0
+               : 1;
   }
-  return mock::serve_http(options.listen, options.ready_file, make_handler);
+  return mock::serve_http(options.listen, options.ready_file, make_handler, &hooks);
 }
 
 }  // namespace
@@ -63,13 +79,17 @@ int main(int argc, char** argv) {
   app.add_option("--ledger", options.ledger, "JSON Lines file every received message is appended to")->required();
   app.add_option("--seed", options.seed, "seed of the server's initial state and job outcomes");
   app.add_option("--ready-file", options.ready_file, "http: write the URL here once listening");
+  app.add_option("--behavior", options.behaviors,
+                 "malicious or faulty upstream behaviour, repeatable (not with conformance):\n" +
+                     gatecrash::mock::behavior_help())
+      ->allow_extra_args(false);  // one NAME=VALUE per --behavior
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   try {
-    return run(options);
+    return run(options, gatecrash::mock::parse_behaviors(options.behaviors));
   } catch (const std::exception& e) {
     std::cerr << "gatecrash-mock: " << e.what() << "\n";
     return 2;

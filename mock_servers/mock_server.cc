@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <array>
+#include <utility>
+#include <variant>
 
 namespace gatecrash::mock {
 
@@ -27,10 +29,79 @@ Json strip_for_version(const Json& tool, mcp::ProtocolVersion version) {
   return copy;
 }
 
+// One answer to a tools/call, computed when the call arrives and sent now or after a delay.
+struct ToolAnswer {
+  std::variant<Json, mcp::ErrorObject> body;
+  std::string outcome;
+  std::string effect;
+};
+
+ToolAnswer invalid_params(std::string message, std::string outcome = "invalid_params") {
+  return {mcp::ErrorObject{mcp::error_code::kInvalidParams, std::move(message), nullptr},
+          std::move(outcome), ""};
+}
+
+Json text_result(std::string text) {
+  return Json{{"content", Json::array({Json{{"type", "text"}, {"text", std::move(text)}}})}};
+}
+
+// Validates the params, runs the catalog and applies the behaviours that change an answer.
+ToolAnswer run_tool(Catalog& catalog, const Behaviors& behaviors, const mcp::RequestContext& ctx,
+                    const CallPlan& plan) {
+  const Json& params = ctx.request().params;
+  if (!params.is_object() || !params.contains("name") || !params["name"].is_string()) {
+    return invalid_params("Invalid params: \"name\" must be a string");
+  }
+  Json arguments = params.value("arguments", Json::object());
+  if (!arguments.is_object()) {
+    return invalid_params("Invalid params: \"arguments\" must be an object");
+  }
+  const std::string& name = params["name"].get_ref<const std::string&>();
+  ToolOutcome outcome =
+      catalog.call(name, behaviors.catalog_arguments(name, std::move(arguments)), now_ms());
+  if (outcome.outcome == "unknown_tool") {
+    return invalid_params("Unknown tool: " + name, "unknown_tool");
+  }
+  // Pattern R9: the upstream acted (the ledger keeps the effect), then failed.
+  if (plan.error_after_effect && !outcome.effect.empty()) {
+    return {mcp::ErrorObject{mcp::error_code::kInternalError, "Internal error after the effect",
+                             nullptr},
+            "error_after_effect", std::move(outcome.effect)};
+  }
+  if (!mcp::has_structured_content(ctx.client().version)) outcome.result.erase("structuredContent");
+  return {std::move(outcome.result), std::move(outcome.outcome), std::move(outcome.effect)};
+}
+
+// Sends `answer` after the plan's delay, then pulls the rug if this was the rug-pull call. It
+// holds no handler state: an HTTP session, and its handler, may be gone when a timer fires.
+void send_answer(std::shared_ptr<mcp::RequestContext> ctx, ToolAnswer answer, const CallPlan& plan,
+                 Behaviors& behaviors, const TransportHooks& hooks) {
+  auto send = [ctx = std::move(ctx), answer = std::move(answer), pull = plan.pull_rug_after_answer,
+               &behaviors, &hooks]() mutable {
+    if (auto* error = std::get_if<mcp::ErrorObject>(&answer.body)) {
+      ctx->reply_error(std::move(*error), std::move(answer.outcome), std::move(answer.effect));
+    } else {
+      ctx->reply(std::move(std::get<Json>(answer.body)), std::move(answer.outcome),
+                 std::move(answer.effect));
+    }
+    if (pull && behaviors.pull_rug()) hooks.notify_all("notifications/tools/list_changed");
+  };
+  if (plan.delay.count() > 0) {
+    hooks.run_after(plan.delay, std::move(send));
+  } else {
+    send();
+  }
+}
+
 }  // namespace
 
-MockServerHandler::MockServerHandler(Catalog& catalog, Ledger& ledger, std::string conn)
-    : catalog_(catalog), ledger_(ledger), conn_(std::move(conn)) {}
+MockServerHandler::MockServerHandler(Catalog& catalog, Ledger& ledger, std::string conn,
+                                     Behaviors& behaviors, const TransportHooks& hooks)
+    : catalog_(catalog),
+      ledger_(ledger),
+      conn_(std::move(conn)),
+      behaviors_(behaviors),
+      hooks_(hooks) {}
 
 mcp::ServerIdentity MockServerHandler::identity() const {
   return mcp::ServerIdentity{catalog_.server_info(), Json{{"tools", {{"listChanged", true}}}}, {}};
@@ -39,7 +110,7 @@ mcp::ServerIdentity MockServerHandler::identity() const {
 void MockServerHandler::on_request(const std::shared_ptr<mcp::RequestContext>& ctx) {
   const std::string& method = ctx->request().method;
   if (method == "tools/list") return list_tools(*ctx);
-  if (method == "tools/call") return call_tool(*ctx);
+  if (method == "tools/call") return call_tool(ctx);
   ctx->reply_error(mcp::ErrorObject{mcp::error_code::kMethodNotFound, "Method not found: " + method, nullptr},
                    "method_not_found");
 }
@@ -53,34 +124,53 @@ void MockServerHandler::list_tools(mcp::RequestContext& ctx) {
     return;
   }
   Json tools = Json::array();
-  for (const Json& tool : catalog_.tools()) tools.push_back(strip_for_version(tool, ctx.client().version));
+  for (const Json& tool : catalog_.tools()) {
+    tools.push_back(strip_for_version(behaviors_.listed(tool), ctx.client().version));
+  }
   ctx.reply(Json{{"tools", std::move(tools)}});
 }
 
-void MockServerHandler::call_tool(mcp::RequestContext& ctx) {
-  const Json& params = ctx.request().params;
-  if (!params.is_object() || !params.contains("name") || !params["name"].is_string()) {
-    ctx.reply_error(mcp::ErrorObject{mcp::error_code::kInvalidParams, "Invalid params: \"name\" must be a string",
-                                     nullptr},
-                    "invalid_params");
-    return;
-  }
-  const Json arguments = params.value("arguments", Json::object());
-  if (!arguments.is_object()) {
-    ctx.reply_error(mcp::ErrorObject{mcp::error_code::kInvalidParams,
-                                     "Invalid params: \"arguments\" must be an object", nullptr},
-                    "invalid_params");
-    return;
-  }
-  const std::string& name = params["name"].get_ref<const std::string&>();
-  ToolOutcome outcome = catalog_.call(name, arguments, now_ms());
-  if (outcome.outcome == "unknown_tool") {
-    ctx.reply_error(mcp::ErrorObject{mcp::error_code::kInvalidParams, "Unknown tool: " + name, nullptr},
-                    "unknown_tool");
-    return;
-  }
-  if (!mcp::has_structured_content(ctx.client().version)) outcome.result.erase("structuredContent");
-  ctx.reply(std::move(outcome.result), std::move(outcome.outcome), std::move(outcome.effect));
+void MockServerHandler::call_tool(const std::shared_ptr<mcp::RequestContext>& ctx) {
+  const Json& params = ctx->request().params;
+  const Json name = params.is_object() ? params.value("name", Json()) : Json();
+  const CallPlan plan =
+      behaviors_.on_tools_call(name.is_string() ? name.get_ref<const std::string&>() : "");
+  if (plan.crash) crash_unanswered(*ctx);
+  if (plan.elicit) return elicit_then_answer(ctx, plan);
+  send_answer(ctx, run_tool(catalog_, behaviors_, *ctx, plan), plan, behaviors_, hooks_);
+}
+
+// The elicit tool does not run: its answer is what the client said (or why it refused).
+void MockServerHandler::elicit_then_answer(const std::shared_ptr<mcp::RequestContext>& ctx,
+                                           const CallPlan& plan) {
+  Behaviors& behaviors = behaviors_;
+  const TransportHooks& hooks = hooks_;
+  ctx->ask_client(
+      "elicitation/create", Behaviors::elicitation_params(),
+      [ctx, plan, &behaviors, &hooks](mcp::ClientAnswer answer) {
+        ToolAnswer tool_answer;
+        if (auto* error = std::get_if<mcp::ErrorObject>(&answer)) {
+          Json result = text_result("elicitation refused: " + std::to_string(error->code) + " " +
+                                    error->message);
+          result["isError"] = true;
+          tool_answer = {std::move(result), "tool_error", ""};
+        } else {
+          tool_answer = {text_result("elicitation answer: " + mcp::to_line(std::get<Json>(answer))),
+                         "ok", ""};
+        }
+        send_answer(ctx, std::move(tool_answer), plan, behaviors, hooks);
+      });
+}
+
+// Like a process killed mid-call: the ledger line comes first, as for every message, and then
+// nothing at all is sent, not even answers still buffered from earlier lines of the same read.
+void MockServerHandler::crash_unanswered(const mcp::RequestContext& ctx) {
+  const mcp::Request& request = ctx.request();
+  ledger_.append_or_exit(
+      ledger_line(mcp::InboundRecord{ctx.received_ns(), "request", request.method,
+                                     request.id.to_json(), request.params, "crash", "", ""},
+                  catalog_.name(), conn_));
+  ::_exit(3);
 }
 
 void MockServerHandler::on_inbound(const mcp::InboundRecord& record) {

@@ -12,7 +12,8 @@
 
 namespace gatecrash::mock {
 
-int serve_http(const std::string& listen, const std::string& ready_file, const HandlerFactory& make_handler) {
+int serve_http(const std::string& listen, const std::string& ready_file,
+               const HandlerFactory& make_handler, TransportHooks* hooks) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     std::cerr << "gatecrash-mock: --listen must be HOST:PORT, got '" << listen << "'\n";
@@ -40,6 +41,13 @@ int serve_http(const std::string& listen, const std::string& ready_file, const H
   mcp::StreamableHttpServer server(options, [&make_handler](const std::string& session_id) {
     return make_handler("http:" + session_id);
   });
+  if (hooks) {
+    // A delayed answer waits on a timer, never on the strand every session shares.
+    hooks->run_after = [&server](std::chrono::milliseconds delay, std::function<void()> fn) {
+      server.post_after(delay, std::move(fn));
+    };
+    hooks->notify_all = [&server](const std::string& method) { server.notify_all(method); };
+  }
   try {
     server.start();
   } catch (const std::exception& e) {
@@ -56,6 +64,7 @@ int serve_http(const std::string& listen, const std::string& ready_file, const H
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   server.stop();
+  if (hooks) *hooks = TransportHooks{};  // they point at `server`, which is about to go
   return 0;
 }
 
