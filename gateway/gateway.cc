@@ -30,6 +30,10 @@ struct Gateway::Slot {
   std::unique_ptr<net::steady_timer> restart_timer;
   bool relisting = false;
   bool relist_again = false;
+  // tools/call requests that arrived while the upstream's tools were being re-listed: they wait
+  // for the new listing and are checked against it, so a call that follows a list_changed can
+  // never reach a tool whose change is still being looked at (S2).
+  std::vector<std::shared_ptr<ForwardedCall>> held;
 };
 
 namespace {
@@ -80,8 +84,19 @@ std::shared_ptr<const ToolCatalog> Gateway::catalog() const {
 }
 
 mcp::ServerIdentity Gateway::identity() const {
-  return mcp::ServerIdentity{Json{{"name", "gatecrash-gateway"}, {"version", "0.1.0"}},
-                             Json{{"tools", {{"listChanged", true}}}}, ""};
+  Json capabilities = {{"tools", {{"listChanged", true}}}, {"logging", Json::object()}};
+  // Resources, prompts and completion are not governed by the policy's tool rules: they are
+  // offered only when the policy's default is allow.
+  if (enforcer_.policy()->default_action == policy::DefaultAction::allow) {
+    const Json offered = upstream_capabilities();  // a named copy: items() must not outlive it
+    for (const auto& [name, value] : offered.items()) capabilities[name] = value;
+  }
+  return mcp::ServerIdentity{Json{{"name", "gatecrash-gateway"}, {"version", "0.1.0"}}, std::move(capabilities), ""};
+}
+
+Json Gateway::upstream_capabilities() const {
+  std::lock_guard lock(capabilities_mu_);
+  return upstream_capabilities_;
 }
 
 // ---------------- startup ----------------
@@ -145,6 +160,16 @@ void Gateway::start(std::function<void(std::optional<ConfigError>)> done) {
           return;
         }
         slot->ready_since = std::chrono::steady_clock::now();
+        if (auto description = slot->upstream->server()) {
+          std::lock_guard lock(capabilities_mu_);
+          for (const char* capability : {"resources", "prompts", "completions"}) {
+            const Json& offered = description->capabilities.contains(capability) ? description->capabilities[capability] : Json();
+            if (!offered.is_object()) continue;
+            // Sub-flags (subscribe, listChanged) are relayed as the upstreams declare them.
+            if (!upstream_capabilities_.contains(capability)) upstream_capabilities_[capability] = Json::object();
+            upstream_capabilities_[capability].update(offered);
+          }
+        }
         list_tools(*slot, [slot, startup, finish](std::variant<UpstreamListing, std::string> listed) {
           if (startup->finished) return;
           if (auto* why = std::get_if<std::string>(&listed)) {
@@ -283,6 +308,12 @@ void Gateway::reload(std::function<void()> done) {
 void Gateway::on_upstream_exit(Slot& slot, const mcp::UpstreamExit& exit) {
   slot.in_flight.clear();  // the upstream has failed each of them already
   slot.by_progress_token.clear();
+  slot.relisting = false;
+  for (auto& call : std::exchange(slot.held, {})) {
+    call->link->post([call, message = exit.message]() {
+      call->done(ErrorObject{mcp::error_code::kInternalError, message + " while the call was waiting", nullptr});
+    });
+  }
   if (stopping_ || exit.requested) return;
   std::cerr << "gatecrash-gateway: " << exit.message << "\n";
   audit_.write("upstream_exit", {{"upstream", slot.spec.name}, {"status", exit.status}, {"message", exit.message}});
@@ -351,6 +382,26 @@ void Gateway::relist(Slot& slot) {
     if (raw->relist_again) {
       raw->relist_again = false;
       relist(*raw);
+      return;
+    }
+    // Calls that waited are checked against the pins as they are now.
+    auto held = std::move(raw->held);
+    raw->held.clear();
+    auto current = catalog();
+    for (auto& call : held) {
+      const CatalogTool* tool = current ? current->find(call->tool) : nullptr;
+      if (tool && tool->status != PinStatus::pinned) {
+        const std::string what = tool->status == PinStatus::changed ? "changed" : tool->status == PinStatus::added ? "added" : "removed";
+        audit_.write("decision", {{"identity", call->link->identity},
+                                  {"session", call->link->session},
+                                  {"tool", call->tool},
+                                  {"verdict", "tool_changed"},
+                                  {"rule", "pinning"},
+                                  {"status", what}});
+        call->link->post([call, error = tool_changed_error(call->tool, what)]() { call->done(error); });
+        continue;
+      }
+      send(*raw, std::move(call));
     }
   });
 }
@@ -360,6 +411,17 @@ void Gateway::relist(Slot& slot) {
 void Gateway::forward(std::shared_ptr<ForwardedCall> call) {
   Slot* slot = slots_.at(call->upstream).get();
   slot->upstream->dispatch([this, slot, call = std::move(call)]() mutable {
+    if (slot->relisting && call->method == "tools/call") {
+      slot->held.push_back(std::move(call));
+      return;
+    }
+    send(*slot, std::move(call));
+  });
+}
+
+void Gateway::send(Slot& slot_ref, std::shared_ptr<ForwardedCall> call) {
+  Slot* slot = &slot_ref;
+  {
     if (call->cancel_requested) {
       call->link->post([call]() { call->done(ErrorObject{-32800, "Request cancelled", nullptr}); });
       return;
@@ -376,12 +438,12 @@ void Gateway::forward(std::shared_ptr<ForwardedCall> call) {
       call->link->post([call, answer = std::move(answer)]() mutable { call->done(std::move(answer)); });
     };
     mcp::RequestHandle handle =
-        slot->upstream->request("tools/call", std::move(params), answered, options_.limits.upstream_timeout);
+        slot->upstream->request(call->method, std::move(params), answered, options_.limits.upstream_timeout);
     if (handle) {
       call->handle = handle;
       slot->in_flight[handle.id] = call;
     }
-  });
+  }
 }
 
 void Gateway::cancel(std::shared_ptr<ForwardedCall> call) {
@@ -390,6 +452,149 @@ void Gateway::cancel(std::shared_ptr<ForwardedCall> call) {
     if (call->handle) slot->upstream->cancel(call->handle, "cancelled by the client");
     else call->cancel_requested = true;
   });
+}
+
+// ---------------- resources, prompts, completion ----------------
+
+namespace {
+struct ListSpec {
+  std::string_view method;
+  std::string_view capability;
+  std::string_view key;  // the array in the result
+};
+constexpr ListSpec kListMethods[] = {
+    {"resources/list", "resources", "resources"},
+    {"resources/templates/list", "resources", "resourceTemplates"},
+    {"prompts/list", "prompts", "prompts"},
+};
+}  // namespace
+
+void Gateway::relay(std::shared_ptr<ForwardedCall> call) {
+  net::post(io_, [this, call = std::move(call)]() mutable {
+    for (const auto& spec : kListMethods) {
+      if (call->method == spec.method) {
+        fan_out_list(std::move(call), std::string(spec.capability), std::string(spec.key));
+        return;
+      }
+    }
+    std::string why;
+    auto upstream = route_for(call->method, call->params, why);
+    if (!upstream) {
+      call->link->post([call, why]() { call->done(ErrorObject{mcp::error_code::kInvalidParams, why, nullptr}); });
+      return;
+    }
+    call->upstream = *upstream;
+    forward(std::move(call));
+  });
+}
+
+std::optional<std::size_t> Gateway::route_for(const std::string& method, const Json& params, std::string& why) {
+  const bool prompt_side = method == "prompts/get" ||
+                           (method == "completion/complete" && params.is_object() && params.contains("ref") &&
+                            params["ref"].is_object() && params["ref"].value("type", "") == "ref/prompt");
+  const std::string capability = prompt_side ? "prompts" : "resources";
+  std::string key;
+  if (params.is_object()) {
+    if (method == "prompts/get" && params.contains("name") && params["name"].is_string()) key = params["name"];
+    else if (method.rfind("resources/", 0) == 0 && params.contains("uri") && params["uri"].is_string()) key = params["uri"];
+    else if (method == "completion/complete" && params.contains("ref") && params["ref"].is_object()) {
+      const Json& ref = params["ref"];
+      if (ref.contains("name") && ref["name"].is_string()) key = ref["name"];
+      else if (ref.contains("uri") && ref["uri"].is_string()) key = ref["uri"];
+    }
+  }
+  const auto& routes = prompt_side ? prompt_routes_ : resource_routes_;
+  if (auto it = routes.find(key); it != routes.end()) return it->second;
+  // Not listed yet (or listed by nobody): with a single upstream offering the capability there
+  // is only one place it can be.
+  std::optional<std::size_t> only;
+  for (const auto& slot : slots_) {
+    auto description = slot->upstream->server();
+    if (!description || !description->capabilities.contains(capability)) continue;
+    if (only) {
+      why = (prompt_side ? "Unknown prompt: " : "Unknown resource: ") + key;
+      return std::nullopt;
+    }
+    only = slot->index;
+  }
+  if (!only) why = "Method not found: " + method;
+  return only;
+}
+
+void Gateway::remember_routes(std::size_t upstream, const std::string& method, const Json& items) {
+  for (const Json& item : items) {
+    if (!item.is_object()) continue;
+    if (method == "prompts/list") {
+      if (item.contains("name") && item["name"].is_string()) prompt_routes_.emplace(item["name"], upstream);
+    } else {
+      for (const char* field : {"uri", "uriTemplate"}) {
+        if (item.contains(field) && item[field].is_string()) resource_routes_.emplace(item[field], upstream);
+      }
+    }
+  }
+}
+
+void Gateway::fan_out_list(std::shared_ptr<ForwardedCall> call, const std::string& capability, const std::string& key) {
+  struct Gather {
+    std::vector<Json> per_upstream;
+    std::size_t pending = 0;
+    std::optional<ErrorObject> error;
+  };
+  auto gather = std::make_shared<Gather>();
+  std::vector<Slot*> offering;
+  for (auto& slot : slots_) {
+    auto description = slot->upstream->server();
+    if (description && description->capabilities.contains(capability)) offering.push_back(slot.get());
+  }
+  gather->per_upstream.resize(slots_.size(), Json::array());
+  gather->pending = offering.size();
+  auto finish = [this, call, gather, key]() {
+    Json merged = Json::array();
+    for (std::size_t u = 0; u < gather->per_upstream.size(); ++u) {
+      remember_routes(u, call->method, gather->per_upstream[u]);
+      for (auto& item : gather->per_upstream[u]) merged.push_back(std::move(item));
+    }
+    mcp::ClientAnswer answer = Json{{key, std::move(merged)}};
+    if (gather->error) answer = *gather->error;
+    call->link->post([call, answer = std::move(answer)]() mutable { call->done(std::move(answer)); });
+  };
+  if (offering.empty()) {
+    finish();
+    return;
+  }
+  for (Slot* slot : offering) {
+    // Every page of every upstream, bounded like tools/list.
+    auto page = std::make_shared<std::function<void(Json, std::size_t)>>();
+    *page = [this, slot, call, gather, key, finish, page](Json cursor, std::size_t number) {
+      Json params = Json::object();
+      if (!cursor.is_null()) params["cursor"] = cursor;
+      slot->upstream->request(
+          call->method, std::move(params),
+          [this, slot, gather, key, finish, page, number](mcp::ClientAnswer answer) mutable {
+            auto done_one = [&]() {
+              *page = nullptr;  // breaks the self-reference
+              if (--gather->pending == 0) finish();
+            };
+            if (auto* error = std::get_if<ErrorObject>(&answer)) {
+              if (!gather->error) gather->error = *error;
+              done_one();
+              return;
+            }
+            const Json& result = std::get<Json>(answer);
+            if (result.is_object() && result.contains(key) && result[key].is_array()) {
+              for (const auto& item : result[key]) gather->per_upstream[slot->index].push_back(item);
+            }
+            auto next = result.is_object() ? result.find("nextCursor") : result.end();
+            if (next != result.end() && next->is_string() && number + 1 < options_.limits.max_list_pages) {
+              (*page)(*next, number + 1);
+              return;
+            }
+            done_one();
+          },
+          options_.limits.upstream_timeout);
+    };
+    slot->upstream->dispatch([page]() { (*page)(nullptr, 0); });
+  }
 }
 
 void Gateway::attach(const std::shared_ptr<ClientLink>& link) {
@@ -490,8 +695,23 @@ void Gateway::on_notification(Slot& slot, mcp::Notification notification) {
     }
     return;
   }
-  // Anything else (resources, prompts, unknown methods) concerns capabilities the gateway does
-  // not offer its clients: dropped.
+  if (notification.method == "notifications/resources/list_changed" ||
+      notification.method == "notifications/prompts/list_changed") {
+    broadcast(notification.method);
+    return;
+  }
+  if (notification.method == "notifications/resources/updated") {
+    std::vector<std::shared_ptr<ClientLink>> live;
+    {
+      std::lock_guard lock(links_mu_);
+      for (auto& weak : links_) {
+        if (auto link = weak.lock()) live.push_back(std::move(link));
+      }
+    }
+    for (auto& link : live) link->notify(notification.method, notification.params);
+    return;
+  }
+  // Anything else (unknown methods) is dropped.
 }
 
 }  // namespace gatecrash::gateway

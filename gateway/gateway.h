@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,10 +38,13 @@ struct ClientLink {
   std::size_t calls_in_flight = 0;
 };
 
-// A client's tools/call on its way to an upstream. Built on the front, handed to the core.
+// A client's request on its way to an upstream. Built on the front, handed to the core.
 struct ForwardedCall {
   std::size_t upstream = 0;
-  Json params;  // what is sent: {name, arguments[, _meta]}, rebuilt from what was validated
+  std::string method = "tools/call";
+  std::string tool;  // tools/call: the exposed name, re-checked against the pins if the call waits
+  Json params;  // what is sent: for tools/call {name, arguments[, _meta]}, rebuilt from what was
+                // validated; for relayed methods the parsed params re-serialised
   std::shared_ptr<ClientLink> link;
   std::shared_ptr<mcp::RequestContext> ctx;     // the client's request (front-only)
   std::function<void(mcp::ClientAnswer)> done;  // the answer; the core runs it on the front
@@ -89,6 +93,13 @@ class Gateway {
   AuditLog& audit() { return audit_; }
   void forward(std::shared_ptr<ForwardedCall> call);
   void cancel(std::shared_ptr<ForwardedCall> call);
+  // Resources, prompts and completion (only offered under `default: allow`, see
+  // docs/gateway.md): list methods are fanned out to every upstream offering the capability and
+  // merged; the others are routed to the upstream that listed the resource or prompt. `call`
+  // carries method, params, link, ctx and done; `upstream` is chosen here.
+  void relay(std::shared_ptr<ForwardedCall> call);
+  // Capabilities (resources, prompts, completions) some upstream offers, from their initialize.
+  Json upstream_capabilities() const;
   void attach(const std::shared_ptr<ClientLink>& link);
 
  private:
@@ -99,9 +110,13 @@ class Gateway {
   void on_upstream_exit(Slot& slot, const mcp::UpstreamExit& exit);
   void schedule_restart(Slot& slot);
   void relist(Slot& slot);
+  void send(Slot& slot, std::shared_ptr<ForwardedCall> call);
   void on_server_request(Slot& slot, mcp::Request request, mcp::AnswerCallback respond);
   void on_notification(Slot& slot, mcp::Notification notification);
   std::shared_ptr<ForwardedCall> sole_caller(Slot& slot) const;
+  void fan_out_list(std::shared_ptr<ForwardedCall> call, const std::string& capability, const std::string& key);
+  void remember_routes(std::size_t upstream, const std::string& method, const Json& items);
+  std::optional<std::size_t> route_for(const std::string& method, const Json& params, std::string& why);
   void broadcast(const std::string& method);
 
   boost::asio::io_context& io_;
@@ -114,6 +129,12 @@ class Gateway {
 
   mutable std::mutex catalog_mu_;
   std::shared_ptr<const ToolCatalog> catalog_;
+
+  // Routing of relayed requests, learnt from list answers; core thread only.
+  std::map<std::string, std::size_t> resource_routes_;  // uri or uriTemplate -> upstream
+  std::map<std::string, std::size_t> prompt_routes_;    // prompt name -> upstream
+  mutable std::mutex capabilities_mu_;
+  Json upstream_capabilities_ = Json::object();
 
   std::mutex links_mu_;
   std::vector<std::weak_ptr<ClientLink>> links_;

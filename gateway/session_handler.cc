@@ -61,12 +61,69 @@ void SessionHandler::on_request(const std::shared_ptr<RequestContext>& ctx) {
     list_tools(ctx);
   } else if (method == "logging/setLevel") {
     ctx->reply(Json::object());  // accepted; the gateway relays upstream log messages as they come
+  } else if (is_relayed(method) && offered(method)) {
+    relay(ctx);
   } else {
-    // Resources, prompts, completion, tasks and anything unknown are not offered (the gateway's
-    // capabilities say so): nothing the policy does not cover reaches an upstream (A8, R13).
+    // Tasks, unknown methods, and resources/prompts/completion under `default: deny` (the
+    // policy governs tools only) are not offered: nothing the policy does not cover reaches an
+    // upstream (A8, R13).
     ctx->reply_error(ErrorObject{mcp::error_code::kMethodNotFound, "Method not found: " + method, nullptr},
                      "method_not_found");
   }
+}
+
+bool SessionHandler::is_relayed(const std::string& method) {
+  static const std::string_view kRelayed[] = {"resources/list",     "resources/templates/list", "resources/read",
+                                              "resources/subscribe", "resources/unsubscribe",   "prompts/list",
+                                              "prompts/get",        "completion/complete"};
+  for (auto relayed : kRelayed) {
+    if (method == relayed) return true;
+  }
+  return false;
+}
+
+bool SessionHandler::offered(const std::string& method) const {
+  if (gateway_.enforcer().policy()->default_action != policy::DefaultAction::allow) return false;
+  const Json capabilities = gateway_.upstream_capabilities();
+  if (method.rfind("resources/", 0) == 0) return capabilities.contains("resources");
+  if (method.rfind("prompts/", 0) == 0) return capabilities.contains("prompts");
+  return capabilities.contains("completions");
+}
+
+void SessionHandler::relay(const std::shared_ptr<RequestContext>& ctx) {
+  if (link_->calls_in_flight >= gateway_.limits().max_in_flight_per_session) {
+    ctx->reply_error(ErrorObject{mcp::error_code::kInternalError,
+                                 "too many requests in flight on this session (the limit is " +
+                                     std::to_string(gateway_.limits().max_in_flight_per_session) + ")",
+                                 nullptr},
+                     "overloaded");
+    return;
+  }
+  auto call = std::make_shared<ForwardedCall>();
+  call->method = ctx->request().method;
+  call->params = ctx->request().params.is_null() ? Json::object() : ctx->request().params;
+  if (call->params.is_object() && call->params.contains("_meta") && call->params["_meta"].is_object()) {
+    Json& meta = call->params["_meta"];
+    if (auto token = meta.find("progressToken"); token != meta.end()) {
+      call->client_progress_token = *token;
+      meta.erase("progressToken");
+    }
+    if (meta.empty()) call->params.erase("_meta");
+  }
+  call->link = link_;
+  call->ctx = ctx;
+  ++link_->calls_in_flight;
+  std::weak_ptr<ForwardedCall> weak = call;
+  call->done = [weak_link = std::weak_ptr<ClientLink>(link_), ctx](ClientAnswer answer) {
+    if (auto link = weak_link.lock()) --link->calls_in_flight;
+    if (auto* error = std::get_if<ErrorObject>(&answer)) ctx->reply_error(std::move(*error), "error");
+    else ctx->reply(std::move(std::get<Json>(answer)));
+  };
+  Gateway* gateway = &gateway_;
+  ctx->on_cancel([gateway, weak]() {
+    if (auto forwarded = weak.lock()) gateway->cancel(forwarded);
+  });
+  gateway_.relay(std::move(call));
 }
 
 void SessionHandler::list_tools(const std::shared_ptr<RequestContext>& ctx) {
@@ -233,6 +290,7 @@ void SessionHandler::forward(const std::shared_ptr<RequestContext>& ctx, const C
                              Json meta) {
   auto call = std::make_shared<ForwardedCall>();
   call->upstream = tool.upstream;
+  call->tool = tool.exposed;
   // What goes upstream is rebuilt from what was validated: the upstream's own name for the tool,
   // the parsed arguments re-serialised, and _meta (progressToken is replaced by the core).
   call->params = Json{{"name", tool.upstream_name}, {"arguments", std::move(arguments)}};

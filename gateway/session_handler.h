@@ -25,6 +25,9 @@ class SessionHandler final : public mcp::ServerHandler {
 
  private:
   void list_tools(const std::shared_ptr<mcp::RequestContext>& ctx);
+  void relay(const std::shared_ptr<mcp::RequestContext>& ctx);
+  static bool is_relayed(const std::string& method);
+  bool offered(const std::string& method) const;
   void call_tool(const std::shared_ptr<mcp::RequestContext>& ctx);
   void ask_approval(const std::shared_ptr<mcp::RequestContext>& ctx, const CatalogTool& tool,
                     policy::Call call, policy::Decision decision, Json meta);

@@ -1,8 +1,7 @@
 // gateway/upstream_factory.cc — servers-file entry -> StdioUpstream or HttpUpstream.
 #include "gateway/upstream_factory.h"
 
-#include <stdexcept>
-
+#include "mcp/http_upstream.h"
 #include "mcp/stdio_upstream.h"
 
 namespace gatecrash::gateway {
@@ -34,7 +33,14 @@ std::unique_ptr<mcp::Upstream> make_upstream(boost::asio::io_context& io, const 
     options.client_info = kClientInfo;
     return std::make_unique<mcp::StdioUpstream>(io, std::move(options));
   }
-  throw std::runtime_error("upstream \"" + spec.name + "\": http upstreams are not built yet");
+  mcp::HttpUpstreamOptions options;
+  options.name = spec.name;
+  options.url = spec.url;
+  options.headers = spec.headers;
+  options.limits = upstream_limits;
+  options.capabilities = relayed_capabilities();
+  options.client_info = kClientInfo;
+  return std::make_unique<mcp::HttpUpstream>(io, std::move(options));
 }
 
 }  // namespace gatecrash::gateway

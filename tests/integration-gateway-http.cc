@@ -8,6 +8,7 @@
 
 #include "gateway/config.h"
 #include "mcp/child_process.h"
+#include "mcp/client_session.h"
 #include "mcp/http_client.h"
 #include "tests/test_support.h"
 
@@ -216,6 +217,52 @@ TEST(GatewayHttp, SessionsPerIdentityAreCapped) {
   EXPECT_EQ(a1->del().status, 200);
   auto a4 = client_for(gw.url, "alice-token");
   EXPECT_TRUE(open_session(*a4));
+}
+
+// An HTTP upstream: a gatecrash-mock serving Streamable HTTP, proxied by a stdio gateway.
+TEST(GatewayHttp, AnHttpUpstreamIsProxiedAndDenialsNeverReachIt) {
+  testing::TempDir dir;
+  const std::string ledger = dir.file("ledger.jsonl");
+  const std::string ready = dir.file("mock-url");
+  mcp::ChildOptions mock_options;
+  mock_options.argv = {testing::mock_binary(), "--catalog", "trackingtime", "--transport", "http", "--listen",
+                       "127.0.0.1:0", "--ledger", ledger, "--ready-file", ready};
+  mock_options.stderr_path = dir.file("mock.stderr");
+  auto mock = mcp::ChildProcess::spawn(mock_options);
+  std::string mock_url;
+  for (int i = 0; i < 400 && mock_url.empty(); ++i) {
+    std::ifstream in(ready);
+    std::getline(in, mock_url);
+    if (mock_url.empty()) std::this_thread::sleep_for(25ms);
+  }
+  ASSERT_FALSE(mock_url.empty());
+  const std::string servers = dir.file("servers.json");
+  testing::write_file(servers, Json{{"mcpServers", {{"tt", {{"type", "http"}, {"url", mock_url}}}}}}.dump());
+  const std::string policy = dir.file("policy.json");
+  testing::write_file(policy, kScopesPolicy.dump());
+  mcp::ChildOptions options;
+  options.argv = {testing::gateway_binary(), "--policy", policy, "--servers", servers};
+  options.stderr_path = dir.file("gateway.stderr");
+  auto gateway = mcp::ChildProcess::spawn(options);
+  mcp::ClientSession client(*gateway, kWait);
+  client.initialize("2025-06-18");
+  Json tools = client.call("tools/list")["tools"];
+  EXPECT_EQ(tools.size(), 3u) << tools.dump();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(std::holds_alternative<mcp::Response>(
+        client.request("tools/call", {{"name", "get_me"}, {"arguments", Json::object()}})));
+  }
+  auto limited = client.request("tools/call", {{"name", "get_me"}, {"arguments", Json::object()}});
+  ASSERT_TRUE(std::holds_alternative<mcp::ErrorResponse>(limited));
+  EXPECT_EQ(std::get<mcp::ErrorResponse>(limited).error.data["kind"], "rate_limited");
+  auto denied = client.request("tools/call", {{"name", "create_project"}, {"arguments", {{"name", "x"}}}});
+  ASSERT_TRUE(std::holds_alternative<mcp::ErrorResponse>(denied));
+  std::size_t calls = 0;
+  for (const auto& line : testing::read_json_lines(ledger)) calls += line.value("method", "") == "tools/call";
+  EXPECT_EQ(calls, 5u);
+  gateway->close_stdin();
+  EXPECT_EQ(gateway->wait_exit(kWait), std::optional<int>(0));
+  mock->terminate();
 }
 
 TEST(GatewayHttp, SigtermStopsTheServerAndReapsTheUpstream) {

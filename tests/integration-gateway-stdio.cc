@@ -40,9 +40,9 @@ struct Gateway {
 
   explicit Gateway(const Json& policy_json, std::vector<std::string> extra = {},
                    std::vector<std::pair<std::string, std::string>> upstreams = {{"trackingtime", "trackingtime"}},
-                   std::map<std::string, std::string> env = {}) {
+                   std::map<std::string, std::string> env = {}, std::vector<std::string> mock_args = {}) {
     testing::write_file(policy, policy_json.dump());
-    servers = testing::write_mock_servers(dir, upstreams, ledger);
+    servers = testing::write_mock_servers(dir, upstreams, ledger, mock_args);
     start(std::move(extra), std::move(env));
   }
   void start(std::vector<std::string> extra, std::map<std::string, std::string> env = {}) {
@@ -602,6 +602,110 @@ TEST(GatewayStdio, ACancelledCallIsCancelledUpstreamWithTheUpstreamsId) {
     }
     client.inbox().pop_front();
   }
+}
+
+bool audit_has(const std::string& audit, const std::string& event) {
+  for (const auto& line : testing::read_json_lines(audit)) {
+    if (line.value("event", "") == event) return true;
+  }
+  return false;
+}
+
+// S2: the upstream changes a tool after it was pinned. The gateway refuses it (kind
+// tool_changed), drops it from the listing and tells the client, until SIGHUP re-pins.
+TEST(GatewayStdio, ARugPulledToolIsRefusedUntilReload) {
+  Gateway gw(Json::parse(R"({"version": "1", "default": "allow", "tools": {}})"), {}, {{"trackingtime", "trackingtime"}},
+             {}, {"--behavior", "rug_pull_after=1", "--behavior", "rug_pull_tool=get_me"});
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  const Json get_me = {{"name", "get_me"}, {"arguments", Json::object()}};
+  ASSERT_TRUE(is_result(client.request("tools/call", get_me)));  // the upstream changes get_me after this
+  Json refused;
+  for (int attempt = 0; attempt < 200 && refused.is_null(); ++attempt) {
+    Json error = error_of(client.request("tools/call", get_me));
+    if (!error.is_null()) refused = error;
+    else std::this_thread::sleep_for(25ms);
+  }
+  ASSERT_FALSE(refused.is_null()) << "the changed tool was never refused";
+  EXPECT_EQ(refused["code"], -32001);
+  EXPECT_EQ(refused["data"]["kind"], "tool_changed");
+  bool told = false;
+  for (const auto& message : client.inbox()) {
+    const auto* notification = std::get_if<mcp::Notification>(&message);
+    told = told || (notification && notification->method == "notifications/tools/list_changed");
+  }
+  EXPECT_TRUE(told) << "the client was not sent notifications/tools/list_changed";
+  Json listed = client.call("tools/list")["tools"];
+  for (const auto& tool : listed) EXPECT_NE(tool["name"], "get_me");
+  EXPECT_TRUE(is_result(client.request("tools/call", {{"name", "list_projects"}, {"arguments", Json::object()}})))
+      << "other tools are unaffected";
+  std::size_t get_me_calls = 0;
+  for (const auto& call : gw.calls()) get_me_calls += call["tool"] == "get_me";
+  const std::size_t before_reload = get_me_calls;
+  EXPECT_EQ(before_reload, 1u) << "refused calls never reached the upstream";
+  EXPECT_TRUE(audit_has(gw.audit, "tool_changed"));
+
+  // SIGHUP re-pins the current definitions: the tool is served again, with its new description.
+  ASSERT_EQ(::kill(gw.child->pid(), SIGHUP), 0);
+  bool served = false;
+  for (int attempt = 0; attempt < 200 && !served; ++attempt) {
+    served = is_result(client.request("tools/call", get_me));
+    if (!served) std::this_thread::sleep_for(25ms);
+  }
+  EXPECT_TRUE(served);
+  listed = client.call("tools/list")["tools"];
+  bool relisted = false;
+  for (const auto& tool : listed) {
+    if (tool["name"] == "get_me") relisted = tool["description"].get<std::string>().find("IMPORTANT") != std::string::npos;
+  }
+  EXPECT_TRUE(relisted);
+}
+
+// An upstream that dies mid-call: the client gets a clear error naming it, the upstream is
+// restarted, and later calls are served again.
+TEST(GatewayStdio, AnUpstreamThatCrashesMidCallGivesAClearErrorAndIsRestarted) {
+  Gateway gw(Json::parse(R"({"version": "1", "default": "allow", "tools": {}})"), {}, {{"tt", "trackingtime"}}, {},
+             {"--behavior", "crash_after=2"});
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  const Json get_me = {{"name", "get_me"}, {"arguments", Json::object()}};
+  const auto first_pids = testing::children_of(gw.child->pid());
+  ASSERT_EQ(first_pids.size(), 1u);
+  ASSERT_TRUE(is_result(client.request("tools/call", get_me)));
+  Json crashed = error_of(client.request("tools/call", get_me));
+  EXPECT_EQ(crashed["code"], -32603) << crashed.dump();
+  const std::string message = crashed["message"];
+  EXPECT_NE(message.find("upstream tt exited"), std::string::npos) << message;
+  bool served = false;
+  for (int attempt = 0; attempt < 400 && !served; ++attempt) {
+    served = is_result(client.request("tools/call", get_me));
+    if (!served) std::this_thread::sleep_for(25ms);
+  }
+  EXPECT_TRUE(served) << "the upstream was not restarted";
+  const auto second_pids = testing::children_of(gw.child->pid());
+  ASSERT_EQ(second_pids.size(), 1u);
+  EXPECT_NE(second_pids[0], first_pids[0]);
+  EXPECT_FALSE(testing::process_alive(first_pids[0]));
+  EXPECT_TRUE(audit_has(gw.audit, "upstream_exit"));
+  EXPECT_TRUE(audit_has(gw.audit, "upstream_ready"));
+}
+
+// R9: an upstream that acts and then fails does not get the quota back.
+TEST(GatewayStdio, AnUpstreamErrorAfterItsEffectRefundsNothing) {
+  Gateway gw(Json::parse(R"({"version": "1", "default": "deny",
+    "tools": {"create_customer": {"limits": [{"counter": "customers", "window": "minute", "max": 2, "scope": "grant"}]}}})"),
+             {}, {{"trackingtime", "trackingtime"}}, {}, {"--behavior", "error_after_effect=1"});
+  mcp::ClientSession client(*gw.child, kWait);
+  client.initialize("2025-06-18");
+  const Json create = {{"name", "create_customer"}, {"arguments", {{"name", "Acme"}}}};
+  std::vector<Json> answers;
+  for (int i = 0; i < 3; ++i) answers.push_back(error_of(client.request("tools/call", create)));
+  EXPECT_EQ(answers[0]["code"], -32603);
+  EXPECT_EQ(answers[1]["code"], -32603);
+  EXPECT_EQ(answers[2]["data"]["kind"], "rate_limited");
+  auto calls = gw.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  for (const auto& call : calls) EXPECT_NE(call["effect"], "") << call.dump();
 }
 
 TEST(GatewayStdio, AnUpstreamThatCannotStartAndABadFlagAreConfigurationErrors) {
