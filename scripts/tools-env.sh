@@ -8,6 +8,12 @@
 #   EVERYTHING_BIN       mcp-server-everything launcher ("#!/usr/bin/env node": runs with the node on PATH)
 #   EVERYTHING_JS        its JS entry, to run with an explicit node: "$NODE22" "$EVERYTHING_JS" stdio
 #   SDK_CLIENT_MJS       tests/interop/sdk_client.mjs
+#   SUPERGATEWAY_BIN     supergateway launcher ("#!/usr/bin/env node"; works on the system's Node 20)
+#   SUPERGATEWAY_JS      its JS entry, to run with an explicit node: "$NODE22" "$SUPERGATEWAY_JS" --stdio ...
+#   MCP_PROXY_BIN        mcp-proxy launcher (punkpeye's; "#!/usr/bin/env node", Node 20.19+ is enough)
+#   MCP_PROXY_JS         its JS entry: "$NODE22" "$MCP_PROXY_JS" --port N -- <command> ...
+#
+# bench/ runs both bridges as "$NODE22" <entry>, so every run uses the same pinned Node.
 #
 # Returns 1 (with a message naming the missing file) when a tool is not installed; callers running
 # with `set -e` then stop there. Run scripts/setup-npm.sh to install.
@@ -18,13 +24,17 @@ export CONFORMANCE_JS="$GATECRASH_TOOLS_DIR/conformance/node_modules/@modelconte
 export SDK_DIR="$GATECRASH_TOOLS_DIR/sdk"
 export EVERYTHING_BIN="$GATECRASH_TOOLS_DIR/everything/node_modules/.bin/mcp-server-everything"
 export EVERYTHING_JS="$GATECRASH_TOOLS_DIR/everything/node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+export SUPERGATEWAY_BIN="$GATECRASH_TOOLS_DIR/supergateway/node_modules/.bin/supergateway"
+export SUPERGATEWAY_JS="$GATECRASH_TOOLS_DIR/supergateway/node_modules/supergateway/dist/index.js"
+export MCP_PROXY_BIN="$GATECRASH_TOOLS_DIR/mcp-proxy/node_modules/.bin/mcp-proxy"
+export MCP_PROXY_JS="$GATECRASH_TOOLS_DIR/mcp-proxy/node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"
 SDK_CLIENT_MJS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/interop/sdk_client.mjs"
 export SDK_CLIENT_MJS
 
 _gatecrash_tools_missing=""
 for _gatecrash_f in "$NODE22" "$CONFORMANCE_JS" \
     "$SDK_DIR/node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js" \
-    "$EVERYTHING_BIN" "$EVERYTHING_JS"; do
+    "$EVERYTHING_BIN" "$EVERYTHING_JS" "$SUPERGATEWAY_BIN" "$SUPERGATEWAY_JS" "$MCP_PROXY_BIN" "$MCP_PROXY_JS"; do
   [ -e "$_gatecrash_f" ] || _gatecrash_tools_missing="$_gatecrash_tools_missing $_gatecrash_f"
 done
 unset _gatecrash_f
