@@ -1,12 +1,16 @@
 // gateway/front_stdio.cc — stdin reader thread, io-thread session, stdout writer thread.
 #include "gateway/front_stdio.h"
 
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
 #include <condition_variable>
@@ -28,6 +32,13 @@ constexpr std::size_t kMaxOutputBacklog = 64 * 1024 * 1024;
 constexpr int kPollMs = 100;
 
 bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r") == std::string_view::npos; }
+
+// Pipes and sockets can be waited on by the io thread itself (epoll); regular files and
+// terminals cannot, and get the reader and writer threads instead.
+bool pollable(int fd) {
+  struct stat info {};
+  return ::fstat(fd, &info) == 0 && (S_ISFIFO(info.st_mode) || S_ISSOCK(info.st_mode));
+}
 }  // namespace
 
 struct StdioFront::State : std::enable_shared_from_this<StdioFront::State> {
@@ -47,6 +58,14 @@ struct StdioFront::State : std::enable_shared_from_this<StdioFront::State> {
   std::atomic<bool> stop_reading{false};
   std::thread reader;
 
+  // Event mode (both ends pollable): no threads, no hand-offs, which is what keeps the per-call
+  // overhead low. The descriptors are duplicates, so closing them leaves stdin/stdout alone.
+  bool event_mode = false;
+  std::unique_ptr<net::posix::stream_descriptor> in_stream;
+  std::unique_ptr<net::posix::stream_descriptor> out_stream;
+  std::vector<char> read_buffer;
+  std::string out_writing;  // the batch being written (event mode; io thread only)
+
   std::mutex out_mu;
   std::condition_variable out_cv;
   std::string out_pending;  // guarded by out_mu
@@ -60,6 +79,18 @@ struct StdioFront::State : std::enable_shared_from_this<StdioFront::State> {
 
   void emit(mcp::Outbound out) {
     if (out.text.empty()) return;
+    if (event_mode) {
+      if (write_failed) return;
+      if (out_pending.size() + out.text.size() > kMaxOutputBacklog) {
+        write_failed = true;
+        net::post(io, [self = shared_from_this()]() { self->finish(1); });
+        return;
+      }
+      out_pending.append(out.text);
+      out_pending.push_back('\n');
+      if (out_writing.empty()) start_write();
+      return;
+    }
     bool gone = false;
     {
       std::lock_guard lock(out_mu);
@@ -74,6 +105,35 @@ struct StdioFront::State : std::enable_shared_from_this<StdioFront::State> {
     out_cv.notify_one();
     if (gone) net::post(io, [self = shared_from_this()]() { self->finish(1); });
     else if (eof) net::post(io, [self = shared_from_this()]() { self->maybe_finish(); });
+  }
+
+  void start_write() {
+    out_writing.swap(out_pending);
+    net::async_write(*out_stream, net::buffer(out_writing),
+                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                       self->out_writing.clear();
+                       if (ec) {
+                         self->write_failed = true;
+                         self->out_pending.clear();
+                         self->finish(1);
+                         return;
+                       }
+                       if (!self->out_pending.empty()) self->start_write();
+                       else if (self->eof) self->maybe_finish();
+                     });
+  }
+
+  void start_read() {
+    in_stream->async_read_some(net::buffer(read_buffer),
+                               [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                                 if (self->finished || self->stop_reading) return;
+                                 if (ec) {
+                                   self->on_eof();
+                                   return;
+                                 }
+                                 self->on_bytes(std::string(self->read_buffer.data(), n));
+                                 self->start_read();
+                               });
   }
 
   void write_loop() {
@@ -215,13 +275,80 @@ StdioFront::~StdioFront() {
 
 void StdioFront::start(std::function<void(int)> ended) {
   state_->ended = std::move(ended);
+  if (pollable(state_->in_fd) && pollable(state_->out_fd)) {
+    const int in = ::fcntl(state_->in_fd, F_DUPFD_CLOEXEC, 0);
+    const int out = ::fcntl(state_->out_fd, F_DUPFD_CLOEXEC, 0);
+    if (in >= 0 && out >= 0) {
+      state_->event_mode = true;
+      state_->in_stream = std::make_unique<net::posix::stream_descriptor>(state_->io, in);
+      state_->out_stream = std::make_unique<net::posix::stream_descriptor>(state_->io, out);
+      state_->read_buffer.resize(64 * 1024);
+      state_->start_read();
+      return;
+    }
+    if (in >= 0) ::close(in);
+    if (out >= 0) ::close(out);
+  }
   state_->writer = std::thread([state = state_]() { state->write_loop(); });
   state_->reader = std::thread([state = state_]() { state->read_loop(); });
 }
 
-void StdioFront::stop() { state_->stop_reading = true; }
+void StdioFront::flush(std::chrono::milliseconds timeout, std::function<void()> done) {
+  auto state = state_;
+  if (!state->event_mode || state->write_failed || (state->out_writing.empty() && state->out_pending.empty())) {
+    done();
+    return;
+  }
+  auto timer = std::make_shared<net::steady_timer>(state->io, std::chrono::milliseconds(5));
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto check = std::make_shared<std::function<void()>>();
+  *check = [state, timer, deadline, check, done = std::move(done)]() mutable {
+    if (state->write_failed || (state->out_writing.empty() && state->out_pending.empty()) ||
+        std::chrono::steady_clock::now() >= deadline) {
+      *check = nullptr;
+      done();
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(5));
+    timer->async_wait([check](const boost::system::error_code&) { if (*check) (*check)(); });
+  };
+  (*check)();
+}
+
+void StdioFront::stop() {
+  state_->stop_reading = true;
+  if (state_->in_stream) {
+    boost::system::error_code ignored;
+    state_->in_stream->cancel(ignored);
+  }
+}
 
 void StdioFront::drain(std::chrono::milliseconds timeout) {
+  if (state_->event_mode) {
+    // The io loop has stopped: write what is left (the batch cut short, then the rest) with a
+    // bounded poll, as the descriptor is non-blocking now.
+    // A batch cut short mid-write cannot be resumed without duplicating bytes: only whole
+    // batches not yet started are written. flush() before stopping the loop leaves neither.
+    std::string rest = state_->out_writing.empty() ? state_->out_pending : std::string();
+    state_->out_writing.clear();
+    state_->out_pending.clear();
+    if (state_->write_failed || !state_->out_stream) return;
+    const int fd = state_->out_stream->native_handle();
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t done = 0;
+    while (done < rest.size() && std::chrono::steady_clock::now() < deadline) {
+      const ssize_t n = ::write(fd, rest.data() + done, rest.size() - done);
+      if (n > 0) {
+        done += static_cast<std::size_t>(n);
+      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        pollfd pfd{fd, POLLOUT, 0};
+        ::poll(&pfd, 1, 50);
+      } else {
+        return;
+      }
+    }
+    return;
+  }
   std::unique_lock lock(state_->out_mu);
   state_->out_cv.wait_for(lock, timeout, [&] {
     return state_->write_failed || (state_->out_pending.empty() && !state_->writing);

@@ -13,9 +13,10 @@ class io_context;
 
 namespace gatecrash::gateway {
 
-// Serves one MCP client on a pair of file descriptors. Session work runs on the io thread; a
-// reader thread feeds it (polling, so stop() is prompt) and a writer thread drains answers,
-// so a slow client never stalls the upstreams. Works with pipes, sockets, files and ttys.
+// Serves one MCP client on a pair of file descriptors. Session work runs on the io thread. When
+// both are pipes or sockets the io thread also reads and writes them (no thread hand-offs);
+// otherwise (files, terminals) a reader thread feeds it (polling, so stop() is prompt) and a
+// writer thread drains answers. Either way a slow client never stalls the upstreams.
 class StdioFront {
  public:
   StdioFront(boost::asio::io_context& io, Gateway& gateway, std::string identity, int in_fd, int out_fd);
@@ -29,7 +30,10 @@ class StdioFront {
   void start(std::function<void(int status)> ended);
   // Stops reading (shutdown); answers already produced are still written by drain().
   void stop();
-  // Waits (bounded) until queued output is written.
+  // On the io thread: runs `done` once queued output is written (or the client is gone, or the
+  // timeout passed). Call it before stopping the loop.
+  void flush(std::chrono::milliseconds timeout, std::function<void()> done);
+  // After the loop stopped: writes (bounded) whatever output is still queued.
   void drain(std::chrono::milliseconds timeout);
 
  private:

@@ -169,7 +169,11 @@ int main(int argc, char** argv) {
     exit_code = code;
     if (stdio_front) stdio_front->stop();
     if (http_front) http_front->stop();
-    gateway->stop([&io]() { io.stop(); });
+    gateway->stop([&]() {
+      // Answers already produced (e.g. the -32603 of calls failed by the stop) go out first.
+      if (stdio_front) stdio_front->flush(std::chrono::seconds(2), [&io]() { io.stop(); });
+      else io.stop();
+    });
   };
 
   net::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
