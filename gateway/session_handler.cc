@@ -110,19 +110,7 @@ void SessionHandler::relay(const std::shared_ptr<RequestContext>& ctx) {
     }
     if (meta.empty()) call->params.erase("_meta");
   }
-  call->link = link_;
-  call->ctx = ctx;
-  ++link_->calls_in_flight;
-  std::weak_ptr<ForwardedCall> weak = call;
-  call->done = [weak_link = std::weak_ptr<ClientLink>(link_), ctx](ClientAnswer answer) {
-    if (auto link = weak_link.lock()) --link->calls_in_flight;
-    if (auto* error = std::get_if<ErrorObject>(&answer)) ctx->reply_error(std::move(*error), "error");
-    else ctx->reply(std::move(std::get<Json>(answer)));
-  };
-  Gateway* gateway = &gateway_;
-  ctx->on_cancel([gateway, weak]() {
-    if (auto forwarded = weak.lock()) gateway->cancel(forwarded);
-  });
+  attach_to_client(ctx, call);
   gateway_.relay(std::move(call));
 }
 
@@ -301,20 +289,26 @@ void SessionHandler::forward(const std::shared_ptr<RequestContext>& ctx, const C
     }
     if (!meta.empty()) call->params["_meta"] = std::move(meta);
   }
+  attach_to_client(ctx, call);
+  gateway_.forward(std::move(call));
+}
+
+// Binds a call to the client's request: counted in flight on the session, answered through
+// `done` (on the front), and cancelled upstream if the client cancels.
+void SessionHandler::attach_to_client(const std::shared_ptr<RequestContext>& ctx,
+                                      const std::shared_ptr<ForwardedCall>& call) {
   call->link = link_;
   call->ctx = ctx;
   ++link_->calls_in_flight;
-  std::weak_ptr<ForwardedCall> weak = call;
+  Gateway* gateway = &gateway_;
+  ctx->on_cancel([gateway, weak = std::weak_ptr<ForwardedCall>(call)]() {
+    if (auto forwarded = weak.lock()) gateway->cancel(forwarded);
+  });
   call->done = [weak_link = std::weak_ptr<ClientLink>(link_), ctx](ClientAnswer answer) {
     if (auto link = weak_link.lock()) --link->calls_in_flight;
     if (auto* error = std::get_if<ErrorObject>(&answer)) ctx->reply_error(std::move(*error), "error");
     else ctx->reply(std::move(std::get<Json>(answer)));
   };
-  Gateway* gateway = &gateway_;
-  ctx->on_cancel([gateway, weak]() {
-    if (auto forwarded = weak.lock()) gateway->cancel(forwarded);
-  });
-  gateway_.forward(std::move(call));
 }
 
 }  // namespace gatecrash::gateway

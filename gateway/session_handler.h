@@ -33,6 +33,7 @@ class SessionHandler final : public mcp::ServerHandler {
                     policy::Call call, policy::Decision decision, Json meta);
   void forward(const std::shared_ptr<mcp::RequestContext>& ctx, const CatalogTool& tool, Json arguments,
                Json meta);
+  void attach_to_client(const std::shared_ptr<mcp::RequestContext>& ctx, const std::shared_ptr<ForwardedCall>& call);
 
   Gateway& gateway_;
   std::shared_ptr<ClientLink> link_;
