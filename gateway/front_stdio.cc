@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
@@ -107,20 +108,43 @@ struct StdioFront::State : std::enable_shared_from_this<StdioFront::State> {
     else if (eof) net::post(io, [self = shared_from_this()]() { self->maybe_finish(); });
   }
 
+  // Writes what is pending. An answer usually fits in the pipe at once, so it is written right
+  // here, without a completion handler's round through the loop; only what the client has not
+  // made room for yet waits for the descriptor. Runs inside emit(), that is inside the session's
+  // own calls: the end of the session (finish, maybe_finish) is posted, never run from here.
   void start_write() {
     out_writing.swap(out_pending);
+    boost::system::error_code ec;
+    const std::size_t written = out_stream->write_some(net::buffer(out_writing), ec);
+    if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+      on_write_failed();
+      net::post(io, [self = shared_from_this()]() { self->finish(1); });
+      return;
+    }
+    if (written == out_writing.size()) {
+      out_writing.clear();
+      if (eof) net::post(io, [self = shared_from_this()]() { self->maybe_finish(); });
+      return;
+    }
+    out_writing.erase(0, written);
     net::async_write(*out_stream, net::buffer(out_writing),
-                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                     [self = shared_from_this()](const boost::system::error_code& error,
+                                                 std::size_t) {
                        self->out_writing.clear();
-                       if (ec) {
-                         self->write_failed = true;
-                         self->out_pending.clear();
+                       if (error) {
+                         self->on_write_failed();
                          self->finish(1);
                          return;
                        }
                        if (!self->out_pending.empty()) self->start_write();
                        else if (self->eof) self->maybe_finish();
                      });
+  }
+
+  void on_write_failed() {
+    write_failed = true;
+    out_writing.clear();
+    out_pending.clear();
   }
 
   void start_read() {
@@ -131,7 +155,7 @@ struct StdioFront::State : std::enable_shared_from_this<StdioFront::State> {
                                    self->on_eof();
                                    return;
                                  }
-                                 self->on_bytes(std::string(self->read_buffer.data(), n));
+                                 self->on_bytes(std::string_view(self->read_buffer.data(), n));
                                  self->start_read();
                                });
   }
@@ -184,7 +208,7 @@ struct StdioFront::State : std::enable_shared_from_this<StdioFront::State> {
     }
   }
 
-  void on_bytes(const std::string& bytes) {
+  void on_bytes(std::string_view bytes) {
     if (finished) return;
     const auto& limits = gateway.limits().protocol;
     framer.feed(
@@ -239,7 +263,11 @@ StdioFront::StdioFront(net::io_context& io, Gateway& gateway, std::string identi
   link->identity = std::move(identity);
   link->session = "stdio-" + std::to_string(::getpid());
   std::weak_ptr<State> weak = state_;
-  link->post = [&io](std::function<void()> fn) { net::post(io, std::move(fn)); };
+  // The core and the upstreams run on this same io thread: work for the session (an upstream's
+  // answer, above all) runs at once rather than after another round through the loop; from any
+  // other thread it is posted. post and notify must both do so, or a notification could overtake
+  // (or fall behind) the answers the core sent around it.
+  link->post = [&io](std::function<void()> fn) { net::dispatch(io, std::move(fn)); };
   link->post_after = [&io](std::chrono::milliseconds delay, std::function<void()> fn) {
     auto timer = std::make_shared<net::steady_timer>(io, delay);
     timer->async_wait([timer, fn = std::move(fn)](const boost::system::error_code& ec) {
@@ -247,7 +275,7 @@ StdioFront::StdioFront(net::io_context& io, Gateway& gateway, std::string identi
     });
   };
   link->notify = [&io, weak](std::string method, Json params) {
-    net::post(io, [weak, method = std::move(method), params = std::move(params)]() mutable {
+    net::dispatch(io, [weak, method = std::move(method), params = std::move(params)]() mutable {
       if (auto state = weak.lock(); state && state->session && !state->finished) {
         state->session->notify(std::move(method), std::move(params));
       }
@@ -279,15 +307,23 @@ void StdioFront::start(std::function<void(int)> ended) {
     const int in = ::fcntl(state_->in_fd, F_DUPFD_CLOEXEC, 0);
     const int out = ::fcntl(state_->out_fd, F_DUPFD_CLOEXEC, 0);
     if (in >= 0 && out >= 0) {
-      state_->event_mode = true;
       state_->in_stream = std::make_unique<net::posix::stream_descriptor>(state_->io, in);
       state_->out_stream = std::make_unique<net::posix::stream_descriptor>(state_->io, out);
-      state_->read_buffer.resize(64 * 1024);
-      state_->start_read();
-      return;
+      // Writes are tried at once (start_write): a full pipe must say so, not block the loop.
+      boost::system::error_code ec;
+      state_->out_stream->non_blocking(true, ec);
+      if (!ec) {
+        state_->event_mode = true;
+        state_->read_buffer.resize(64 * 1024);
+        state_->start_read();
+        return;
+      }
+      state_->in_stream.reset();  // closes the duplicates
+      state_->out_stream.reset();
+    } else {
+      if (in >= 0) ::close(in);
+      if (out >= 0) ::close(out);
     }
-    if (in >= 0) ::close(in);
-    if (out >= 0) ::close(out);
   }
   state_->writer = std::thread([state = state_]() { state->write_loop(); });
   state_->reader = std::thread([state = state_]() { state->read_loop(); });

@@ -426,7 +426,8 @@ void Gateway::send(Slot& slot_ref, std::shared_ptr<ForwardedCall> call) {
       call->link->post([call]() { call->done(ErrorObject{-32800, "Request cancelled", nullptr}); });
       return;
     }
-    Json params = call->params;
+    // Sent once: nothing reads the call's params after this, so they are moved, not copied.
+    Json params = std::move(call->params);
     if (!call->client_progress_token.is_null()) {
       call->progress_token = "gc-p-" + std::to_string(++next_progress_token_);
       params["_meta"]["progressToken"] = call->progress_token;

@@ -31,7 +31,8 @@ namespace gatecrash::gateway {
 struct ClientLink {
   std::string identity;
   std::string session;
-  std::function<void(std::function<void()>)> post;  // run on the session's front
+  // Runs on the session's front: posted there, or run at once when the caller is already on it.
+  std::function<void(std::function<void()>)> post;
   std::function<void(std::chrono::milliseconds, std::function<void()>)> post_after;
   std::function<void(std::string method, Json params)> notify;  // an unrelated notification
   // Front-only: tools/call requests of this session being decided, approved or forwarded.

@@ -196,12 +196,12 @@ void SessionHandler::call_tool(const std::shared_ptr<RequestContext>& ctx) {
     return;
   }
 
-  policy::Call call{name, arguments, link_->identity, link_->session, false};
+  policy::Call call{name, std::move(arguments), link_->identity, link_->session, false};
   const CallContext context{tool->server, ctx->request().id.to_json()};
   policy::Decision decision = gateway_.enforcer().decide(call, context);
   switch (decision.verdict) {
     case policy::Verdict::allow:
-      forward(ctx, *tool, std::move(arguments), std::move(meta));
+      forward(ctx, *tool, std::move(call.arguments), std::move(meta));
       return;
     case policy::Verdict::approval_required: {
       const Json& caps = ctx->client().capabilities;
@@ -281,7 +281,9 @@ void SessionHandler::forward(const std::shared_ptr<RequestContext>& ctx, const C
   call->tool = tool.exposed;
   // What goes upstream is rebuilt from what was validated: the upstream's own name for the tool,
   // the parsed arguments re-serialised, and _meta (progressToken is replaced by the core).
-  call->params = Json{{"name", tool.upstream_name}, {"arguments", std::move(arguments)}};
+  call->params = Json::object();
+  call->params["name"] = tool.upstream_name;
+  call->params["arguments"] = std::move(arguments);  // moved: an initializer list would copy it
   if (meta.is_object()) {
     if (auto token = meta.find("progressToken"); token != meta.end()) {
       call->client_progress_token = *token;

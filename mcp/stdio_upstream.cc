@@ -107,6 +107,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
         liveness_timer_(shared_->strand),
         session_([this](std::string line) { queue_line(std::move(line)); },
                  AsyncClientOptions{shared_->options.limits, first_request_id}) {
+    // flush() writes at once: a full pipe must say so rather than block the loop. Failing that,
+    // the first write fails and the child is treated as gone.
+    boost::system::error_code ec;
+    to_child_.non_blocking(true, ec);
+    if (ec) to_child_.close(ec);
     session_.on_server_request([this](Request request, AnswerCallback respond) {
       auto handler = shared_->on_server_request;
       if (handler) {
@@ -323,16 +328,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (!write_in_flight_) flush();
   }
 
+  // A request usually fits in the pipe at once, so it is written right here, without a
+  // completion handler's round through the loop; only what the child has not made room for yet
+  // waits for the descriptor (and lines queued meanwhile go out after it). We may be inside the
+  // session's own request(): a failed write ends the child from the strand, not here.
   void flush() {
     writing_.swap(queued_);
     queued_.clear();
+    boost::system::error_code ec;
+    const std::size_t written = to_child_.write_some(asio::buffer(writing_), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      writing_.clear();
+      asio::post(shared_->strand,  // EPIPE
+                 [this, self = shared_from_this()] { begin_exit(false, std::nullopt); });
+      return;
+    }
+    if (written == writing_.size()) {
+      writing_.clear();
+      return;
+    }
+    writing_.erase(0, written);
     write_in_flight_ = true;
     asio::async_write(to_child_, asio::buffer(writing_),
-                      [this, self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                      [this, self = shared_from_this()](boost::system::error_code error,
+                                                        std::size_t) {
                         write_in_flight_ = false;
                         writing_.clear();
-                        if (ec) {
-                          if (ec != asio::error::operation_aborted)
+                        if (error) {
+                          if (error != asio::error::operation_aborted)
                             begin_exit(false, std::nullopt);  // EPIPE
                           return;
                         }
