@@ -74,9 +74,14 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const ChildOptions& options) {
   std::vector<std::string> args(options.argv.begin() + 1, options.argv.end());
 
   // In the child, before exec: own process group, default SIGPIPE (we ignore it in the parent).
+  // And an empty signal mask: a parent that blocks signals for a sigwait thread must not pass
+  // that on (a child that cannot receive SIGTERM cannot shut down cleanly).
   auto in_child = bp::extend::on_exec_setup = [](auto&) {
     ::setpgid(0, 0);
     ::signal(SIGPIPE, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
   };
 
   auto result = std::unique_ptr<ChildProcess>(new ChildProcess());
