@@ -1,0 +1,29 @@
+// harness/process_registry.h — every process group the harness started, so any exit path
+// (including SIGINT/SIGTERM of the harness itself) can kill and reap all of them.
+#pragma once
+
+#include <sys/types.h>
+
+namespace gatecrash::harness {
+
+// Makes this process the subreaper of its descendants (prctl PR_SET_CHILD_SUBREAPER), so that
+// processes orphaned by a gateway that died (its mocks) are re-parented here and can be reaped.
+void become_subreaper();
+
+// Remembers / forgets a process group id (a child started in its own group has pgid == pid).
+void register_group(pid_t pgid);
+void unregister_group(pid_t pgid);
+
+// SIGKILLs every registered group and every child process of ours whose group is not
+// `keep_group`, then reaps them. Safe to call from any thread (not from a signal handler).
+void kill_everything_started();
+
+// Kills and reaps children of ours (orphans re-parented here) that belong to no registered group.
+void reap_orphans();
+
+// Blocks SIGINT/SIGTERM/SIGHUP in the calling thread (call first in main, before any thread
+// starts) and starts a thread that, on one of them, kills everything started, prints a line to
+// stderr and exits with status 2.
+void install_termination_handler();
+
+}  // namespace gatecrash::harness

@@ -1,0 +1,341 @@
+// harness/steps.cc — what each step kind does, and how its keys are checked when a scenario loads.
+#include "harness/steps.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "harness/scenario.h"
+#include "harness/scenario_context.h"
+
+namespace gatecrash::harness {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr int kMaxRepeat = 10'000;
+constexpr int kMaxConcurrency = 256;
+constexpr std::int64_t kMaxWaitMs = 120'000;
+constexpr std::int64_t kMaxFillBytes = 64LL * 1024 * 1024;
+constexpr std::chrono::milliseconds kSilenceWindow{500};  // how long "no answer" is waited for
+
+std::string check_int(const Json& spec, const char* key, std::int64_t low, std::int64_t high) {
+  if (!spec.contains(key)) return "";
+  const Json& value = spec[key];
+  if (!value.is_number_integer() || value.get<std::int64_t>() < low || value.get<std::int64_t>() > high) {
+    return std::string("/") + key + " must be an integer from " + std::to_string(low) + " to " + std::to_string(high);
+  }
+  return "";
+}
+
+std::string check_string(const Json& spec, const char* key, bool required) {
+  if (!spec.contains(key)) return required ? std::string("/") + key + " is required" : "";
+  return spec[key].is_string() ? "" : std::string("/") + key + " must be a string";
+}
+
+std::string check_object(const Json& spec, const char* key) {
+  if (!spec.contains(key)) return "";
+  return spec[key].is_object() ? "" : std::string("/") + key + " must be an object";
+}
+
+std::string first_problem(std::initializer_list<std::string> problems) {
+  for (const auto& problem : problems) {
+    if (!problem.empty()) return problem;
+  }
+  return "";
+}
+
+std::string check_names(const Json& spec, const char* key) {
+  if (!spec.contains(key)) return "";
+  const Json& value = spec[key];
+  if (!value.is_array() || !std::all_of(value.begin(), value.end(), [](const Json& v) { return v.is_string(); })) {
+    return std::string("/") + key + " must be an array of strings";
+  }
+  return "";
+}
+
+// Minimal RFC 4648 decoder: Boost's base64 is an internal detail of Beast, not a public API.
+std::optional<std::string> decode_base64(const std::string& text) {
+  auto value_of = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+  };
+  std::string out;
+  int bits = 0;
+  std::uint32_t buffer = 0;
+  for (char c : text) {
+    if (c == '=') break;
+    if (c == '\n' || c == '\r' || c == ' ') continue;
+    const int value = value_of(c);
+    if (value < 0) return std::nullopt;
+    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+// ---- session, identity, close -------------------------------------------------------------
+
+std::string validate_session(const Json& spec) {
+  return first_problem({check_string(spec, "identity", false), check_string(spec, "protocol_version", false),
+                        spec.contains("initialize") && !spec["initialize"].is_boolean() ? "/initialize must be true or false" : ""});
+}
+
+void run_session(ScenarioContext& context, const Step& step) {
+  const auto& scenario = context.scenario();
+  context.open_session(step.session, step.spec.value("identity", scenario.identities.front()),
+                       step.spec.value("protocol_version", scenario.protocol_version), step.spec.value("initialize", true));
+}
+
+std::string validate_identity(const Json& spec) { return check_string(spec, "identity", true); }
+
+void run_identity(ScenarioContext& context, const Step& step) {
+  HarnessSession& current = context.session(step.session);
+  const std::string version = current.protocol_version;
+  context.open_session(step.session, step.spec["identity"].get<std::string>(), version, true);
+}
+
+std::string validate_nothing(const Json&) { return ""; }
+
+void run_close(ScenarioContext& context, const Step& step) { context.close_session(step.session); }
+
+// ---- call, batch, cancel ------------------------------------------------------------------
+
+std::string validate_call_fields(const Json& spec) {
+  return first_problem({check_string(spec, "tool", true), check_object(spec, "arguments"), check_object(spec, "meta"),
+                        check_string(spec, "server", false)});
+}
+
+std::string validate_call(const Json& spec) {
+  std::string problem = first_problem({validate_call_fields(spec), check_int(spec, "repeat", 1, kMaxRepeat),
+                                       check_int(spec, "concurrency", 1, kMaxConcurrency), check_string(spec, "expect", false)});
+  if (!problem.empty()) return problem;
+  if (spec.contains("expect") && spec["expect"] != "forwarded" && spec["expect"] != "refused") {
+    return "/expect must be \"forwarded\" or \"refused\"";
+  }
+  return "";
+}
+
+void run_call(ScenarioContext& context, const Step& step) {
+  HarnessSession& session = context.session(step.session);
+  const int repeat = step.spec.value("repeat", 1);
+  const Json arguments = step.spec.value("arguments", Json::object());
+  const Json meta = step.spec.value("meta", Json::object());
+  const std::string expect = step.spec.value("expect", "");
+  std::vector<PendingRequest> requests;
+  for (int i = 0; i < repeat; ++i) {
+    requests.push_back(context.prepare_call(step, session, step.spec["tool"].get<std::string>(), arguments, meta, expect));
+  }
+  context.exchange(session, std::move(requests), step.spec.value("concurrency", 1));
+}
+
+std::string validate_batch(const Json& spec) {
+  if (!spec.contains("calls") || !spec["calls"].is_array() || spec["calls"].empty()) {
+    return "/calls must be a non-empty array of {tool, arguments}";
+  }
+  for (std::size_t i = 0; i < spec["calls"].size(); ++i) {
+    const Json& call = spec["calls"][i];
+    if (!call.is_object()) return "/calls/" + std::to_string(i) + " must be an object";
+    for (const auto& [key, value] : call.items()) {
+      if (key != "tool" && key != "arguments" && key != "meta" && key != "server") {
+        return "/calls/" + std::to_string(i) + "/" + key + ": unknown key";
+      }
+    }
+    if (std::string problem = validate_call_fields(call); !problem.empty()) return "/calls/" + std::to_string(i) + problem;
+  }
+  return "";
+}
+
+void run_batch(ScenarioContext& context, const Step& step) {
+  HarnessSession& session = context.session(step.session);
+  std::vector<PendingRequest> requests;
+  Json frame = Json::array();
+  for (const Json& call : step.spec["calls"]) {
+    Step element = step;
+    element.spec = call;
+    PendingRequest request = context.prepare_call(element, session, call["tool"].get<std::string>(),
+                                                  call.value("arguments", Json::object()), call.value("meta", Json::object()), "");
+    context.transcript().update_call(request.call_index, [](CallRecord& record) { record.in_batch = true; });
+    frame.push_back(Json::parse(request.frame));
+    request.frame.clear();
+    requests.push_back(std::move(request));
+  }
+  requests.front().frame = frame.dump();
+  context.exchange(session, std::move(requests), 1);
+}
+
+void run_cancel(ScenarioContext& context, const Step& step) {
+  HarnessSession& session = context.session(step.session);
+  PendingRequest request = context.prepare_call(step, session, step.spec["tool"].get<std::string>(),
+                                                step.spec.value("arguments", Json::object()), step.spec.value("meta", Json::object()), "");
+  context.transcript().update_call(request.call_index, [](CallRecord& record) { record.cancelled = true; });
+  const Json id = Json::parse(request.id_key);
+  const Json cancel = {{"jsonrpc", "2.0"}, {"method", "notifications/cancelled"},
+                       {"params", {{"requestId", id}, {"reason", "gatecrash cancel step"}}}};
+  // Both frames go out back to back; an answer to a cancelled request is optional (the spec lets
+  // the receiver drop it), so only a short window is waited for it.
+  if (dynamic_cast<HttpConnection*>(session.connection.get()) == nullptr) {
+    context.send_and_collect(session, request.frame + "\n" + cancel.dump(), true, kSilenceWindow, request.id_key);
+  } else {  // one JSON value per POST: the call's answer comes before the cancel can be sent
+    context.send_and_collect(session, request.frame, true, context.settings().request_timeout, request.id_key);
+    context.send_and_collect(session, cancel.dump(), true, std::chrono::milliseconds(0), "");
+  }
+}
+
+// ---- raw, list, notify, wait --------------------------------------------------------------
+
+std::string validate_raw(const Json& spec) {
+  const bool has_text = spec.contains("bytes");
+  const bool has_base64 = spec.contains("bytes_base64");
+  if (has_text == has_base64) return "needs exactly one of /bytes or /bytes_base64";
+  std::string problem = first_problem({check_string(spec, "bytes", false), check_string(spec, "bytes_base64", false),
+                                       check_object(spec, "fill"), check_int(spec, "expect_error", -99999, 99999)});
+  if (!problem.empty()) return problem;
+  if (has_base64 && !decode_base64(spec["bytes_base64"].get<std::string>())) return "/bytes_base64 is not base64";
+  for (const char* flag : {"newline", "expect_no_response"}) {
+    if (spec.contains(flag) && !spec[flag].is_boolean()) return std::string("/") + flag + " must be true or false";
+  }
+  if (spec.contains("fill")) {
+    const Json& fill = spec["fill"];
+    for (const auto& [key, value] : fill.items()) {
+      if (key != "marker" && key != "text" && key != "count") return "/fill/" + key + ": unknown key";
+    }
+    problem = first_problem({check_string(fill, "marker", true), check_string(fill, "text", true),
+                             check_int(fill, "count", 0, kMaxFillBytes)});
+    if (!problem.empty()) return "/fill" + problem;
+    if (!fill.contains("count")) return "/fill/count is required";
+    if (fill["text"].get<std::string>().size() * fill["count"].get<std::size_t>() > static_cast<std::size_t>(kMaxFillBytes)) {
+      return "/fill expands beyond 64 MiB";
+    }
+  }
+  return "";
+}
+
+std::string raw_bytes(const Json& spec) {
+  std::string bytes = spec.contains("bytes") ? spec["bytes"].get<std::string>() : *decode_base64(spec["bytes_base64"].get<std::string>());
+  if (spec.contains("fill")) {
+    const Json& fill = spec["fill"];
+    const std::string marker = fill["marker"].get<std::string>();
+    std::string filler;
+    const std::string text = fill["text"].get<std::string>();
+    const auto count = fill["count"].get<std::size_t>();
+    filler.reserve(text.size() * count);
+    for (std::size_t i = 0; i < count; ++i) filler += text;
+    const auto at = bytes.find(marker);
+    if (at != std::string::npos) bytes.replace(at, marker.size(), filler);
+  }
+  return bytes;
+}
+
+void run_raw(ScenarioContext& context, const Step& step) {
+  HarnessSession& session = context.session(step.session);
+  RawRecord record;
+  record.step = context.current_step();
+  record.session = step.session;
+  record.attack = context.attack_of(step);
+  const std::string bytes = raw_bytes(step.spec);
+  for (char c : bytes.substr(0, 160)) record.preview += (c >= 0x20 && c < 0x7f) ? c : '.';
+  if (bytes.size() > 160) record.preview += "...(" + std::to_string(bytes.size()) + " bytes)";
+  if (step.spec.contains("expect_error")) record.expect_error = step.spec["expect_error"].get<int>();
+  record.expect_no_response = step.spec.value("expect_no_response", false);
+  const auto window = record.expect_no_response ? kSilenceWindow : context.settings().request_timeout;
+  record.answers = context.send_and_collect(session, bytes, step.spec.value("newline", true), window, "");
+  record.http_status = session.connection ? session.connection->last_status() : 0;
+  context.transcript().add_raw(std::move(record));
+}
+
+std::string validate_list(const Json& spec) {
+  return first_problem({check_names(spec, "expect_absent"), check_names(spec, "expect_present")});
+}
+
+void run_list(ScenarioContext& context, const Step& step) {
+  HarnessSession& session = context.session(step.session);
+  ListRecord record;
+  record.step = context.current_step();
+  record.session = step.session;
+  record.attack = context.attack_of(step);
+  for (const char* key : {"expect_absent", "expect_present"}) {
+    if (!step.spec.contains(key)) continue;
+    auto& names = std::string(key) == "expect_absent" ? record.expect_absent : record.expect_present;
+    for (const auto& name : step.spec[key]) names.push_back(context.exposed_name(name.get<std::string>(), ""));
+  }
+  Json cursor;
+  for (int page = 0; page < 100; ++page) {  // bounded: a gateway that pages forever is an error
+    const std::string id = context.next_request_id();
+    Json request = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/list"}, {"params", Json::object()}};
+    if (!cursor.is_null()) request["params"]["cursor"] = cursor;
+    const auto answers = context.send_and_collect(session, request.dump(), true, context.settings().request_timeout, Json(id).dump());
+    Json answer = answers.empty() ? Json() : Json::parse(answers.back(), nullptr, false);
+    if (!answer.is_object() || !answer.contains("result") || !answer["result"].is_object()) {
+      record.error = answers.empty() ? "no answer to tools/list" : "tools/list failed: " + answers.back().substr(0, 300);
+      break;
+    }
+    for (const auto& tool : answer["result"].value("tools", Json::array())) {
+      if (tool.is_object() && tool.contains("name") && tool["name"].is_string()) record.tools.push_back(tool["name"].get<std::string>());
+    }
+    cursor = answer["result"].value("nextCursor", Json());
+    if (!cursor.is_string()) break;
+    if (page == 99) record.error = "tools/list did not stop paging after 100 pages";
+  }
+  context.transcript().add_list(std::move(record));
+}
+
+std::string validate_notify(const Json& spec) {
+  return first_problem({check_string(spec, "method", true), check_object(spec, "params")});
+}
+
+void run_notify(ScenarioContext& context, const Step& step) {
+  HarnessSession& session = context.session(step.session);
+  Json notification = {{"jsonrpc", "2.0"}, {"method", step.spec["method"]}};
+  if (step.spec.contains("params")) notification["params"] = step.spec["params"];
+  context.send_and_collect(session, notification.dump(), true, std::chrono::milliseconds(0), "");
+}
+
+std::string validate_wait(const Json& spec) {
+  if (!spec.contains("ms")) return "/ms is required";
+  return check_int(spec, "ms", 0, kMaxWaitMs);
+}
+
+void run_wait(ScenarioContext& context, const Step& step) {
+  std::this_thread::sleep_for(context.scaled(std::chrono::milliseconds(step.spec["ms"].get<std::int64_t>())));
+}
+
+}  // namespace
+
+const std::vector<StepKind>& step_table() {
+  static const std::vector<StepKind> table = {
+      {"session", {"identity", "protocol_version", "initialize"}, validate_session, run_session},
+      {"identity", {"identity"}, validate_identity, run_identity},
+      {"close", {}, validate_nothing, run_close},
+      {"call", {"tool", "arguments", "meta", "server", "repeat", "concurrency", "expect"}, validate_call, run_call},
+      {"batch", {"calls"}, validate_batch, run_batch},
+      {"raw", {"bytes", "bytes_base64", "fill", "newline", "expect_error", "expect_no_response"}, validate_raw, run_raw},
+      {"list", {"expect_absent", "expect_present"}, validate_list, run_list},
+      {"notify", {"method", "params"}, validate_notify, run_notify},
+      {"cancel", {"tool", "arguments", "meta", "server"}, validate_call_fields, run_cancel},
+      {"wait", {"ms"}, validate_wait, run_wait},
+  };
+  return table;
+}
+
+const StepKind* find_step_kind(std::string_view name) {
+  for (const auto& kind : step_table()) {
+    if (kind.name == name) return &kind;
+  }
+  return nullptr;
+}
+
+std::string step_kind_names() {
+  std::string names;
+  for (const auto& kind : step_table()) names += (names.empty() ? "" : ", ") + std::string(kind.name);
+  return names;
+}
+
+}  // namespace gatecrash::harness

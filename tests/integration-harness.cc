@@ -1,0 +1,263 @@
+// tests/integration-harness.cc — `gatecrash` as users run it: real gateways, mocks and reports.
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "mcp/child_process.h"
+#include "tests/test_support.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using gatecrash::testing::TempDir;
+using gatecrash::testing::write_file;
+
+namespace {
+
+const std::string kScenarios = std::string(GATECRASH_SOURCE_DIR) + "/scenarios";
+
+struct HarnessRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs the gatecrash binary to completion (bounded by `limit`; on overrun it is killed and the
+// test fails). stderr goes to a file so a chatty child cannot block on a full pipe.
+HarnessRun run_harness(const TempDir& dir, std::vector<std::string> args, std::chrono::seconds limit = 120s) {
+  args.insert(args.begin(), GATECRASH_HARNESS_BIN);
+  const std::string err_path = dir.file("harness-stderr-" + std::to_string(std::rand()) + ".txt");
+  auto child = gatecrash::mcp::ChildProcess::spawn({args, {{"NO_COLOR", "1"}}, err_path, ""});
+  child->close_stdin();
+  HarnessRun run;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!child->at_eof() && std::chrono::steady_clock::now() < deadline) {
+    if (auto line = child->read_line(1000ms)) run.out += *line + "\n";
+  }
+  EXPECT_TRUE(child->at_eof()) << "gatecrash did not finish within " << limit.count() << " s; output so far:\n" << run.out;
+  const auto status = child->wait_exit(std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration(5s))));
+  run.exit_code = status.value_or(-1);
+  if (!status) child->terminate(100ms);
+  run.err = gatecrash::testing::read_source_file_abs(err_path);
+  return run;
+}
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  json document = json::parse(in, nullptr, false);
+  EXPECT_FALSE(document.is_discarded()) << path << " is not JSON";
+  return document;
+}
+
+// Pids of live processes whose command line mentions `marker` (our run directories are unique,
+// so anything still carrying one after gatecrash exits is a process it failed to clean up).
+std::vector<int> processes_mentioning(const std::string& marker) {
+  std::vector<int> pids;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(marker) != std::string::npos && gatecrash::testing::process_alive(std::stoi(name))) {
+      pids.push_back(std::stoi(name));
+    }
+  }
+  return pids;
+}
+
+std::vector<json> all_findings(const json& report) {
+  std::vector<json> findings;
+  for (const auto& scenario : report["scenarios"]) {
+    for (const auto& finding : scenario["findings"]) findings.push_back(finding);
+  }
+  return findings;
+}
+
+std::string scenario_file(const std::string& id) { return kScenarios + "/" + id + ".json"; }
+
+TEST(HarnessRun, ReferenceGatewayOverStdioPassesTheWholeSuiteWithZeroFindings) {
+  TempDir dir;
+  const auto run = run_harness(dir, {"run", "--report", dir.file("report"), "--seed", "7"}, 300s);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const json report = read_json(dir.file("report/report.json"));
+  EXPECT_EQ(report["format"], "gatecrash-report/1");
+  EXPECT_EQ(report["seed"], 7);
+  EXPECT_EQ(report["profile"]["name"], "reference");
+  EXPECT_EQ(report["counts"]["findings"], 0) << report["counts"].dump();
+  EXPECT_EQ(report["counts"]["errors"], 0);
+  // Every runnable scenario file in the tree ran, and the oracles really looked at something.
+  int files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(kScenarios)) {
+    const std::string top = fs::relative(entry.path(), kScenarios).begin()->string();
+    if (entry.path().extension() == ".json" && top != "attacks" && top != "policies" && top != "profiles") ++files;
+  }
+  EXPECT_EQ(report["counts"]["scenarios"].get<int>(), files);
+  EXPECT_GT(report["counts"]["verdicts"]["forwarded"].get<int>(), 100);
+  EXPECT_GT(report["counts"]["verdicts"]["refused"].get<int>(), 100);
+  EXPECT_EQ(report["counts"]["verdicts"]["leaked"], 0);
+  EXPECT_NE(run.out.find("seed 7"), std::string::npos) << "the seed is printed";
+}
+
+TEST(HarnessRun, ReferenceGatewayOverHttpPassesTheRateAndAuthzSuites) {
+  TempDir dir;
+  for (const std::string suite : {"rate", "authz", "protocol"}) {
+    const auto run = run_harness(dir, {"run", "--gateway", kScenarios + "/profiles/reference-http.json", "--suite", suite,
+                                       "--report", dir.file("report-" + suite), "--seed", "11"},
+                                 300s);
+    EXPECT_EQ(run.exit_code, 0) << suite << "\n" << run.out << run.err;
+    const json report = read_json(dir.file("report-" + suite + "/report.json"));
+    EXPECT_EQ(report["counts"]["findings"], 0) << suite;
+    EXPECT_GT(report["counts"]["scenarios"].get<int>(), 2) << suite;
+  }
+}
+
+// A gateway that enforces nothing: the oracles must name the attacks, and a finding must replay.
+TEST(HarnessRun, PassThroughGatewayIsCaughtAndItsFindingReplays) {
+  TempDir dir;
+  const auto run = run_harness(dir, {"run", "--gateway", kScenarios + "/profiles/passthrough.json", "--report",
+                                     dir.file("report"), "--seed", "3", "--scenario", scenario_file("rate/concurrent-burst"),
+                                     "--scenario", scenario_file("authz/hidden-tools"), "--junit", dir.file("junit.xml")});
+  ASSERT_EQ(run.exit_code, 1) << run.out << run.err;
+  const json report = read_json(dir.file("report/report.json"));
+  std::set<std::pair<std::string, std::string>> seen;  // (attack, oracle)
+  std::string cap_replay;
+  for (const auto& finding : all_findings(report)) {
+    seen.insert({finding["attack"].get<std::string>(), finding["oracle"].get<std::string>()});
+    EXPECT_FALSE(finding["evidence"].empty()) << finding.dump();
+    EXPECT_TRUE(fs::exists(finding["replay_file"].get<std::string>())) << finding.dump();
+    if (finding["oracle"] == "cap" && cap_replay.empty()) cap_replay = finding["replay_file"];
+  }
+  EXPECT_TRUE(seen.count({"R2", "cap"})) << report.dump(1).substr(0, 4000);
+  bool hidden_leak = false;
+  for (const auto& [attack, oracle] : seen) hidden_leak |= oracle == "no-leak";
+  EXPECT_TRUE(hidden_leak) << "a hidden tool called through a pass-through must be a no-leak finding";
+  EXPECT_TRUE(fs::exists(dir.file("junit.xml")));
+  ASSERT_FALSE(cap_replay.empty());
+
+  const auto replayed = run_harness(dir, {"replay", cap_replay, "--report", dir.file("replayed")});
+  EXPECT_EQ(replayed.exit_code, 1) << replayed.out << replayed.err;
+  const json again = read_json(dir.file("replayed/report.json"));
+  EXPECT_EQ(again["seed"], 3) << "the replay uses the finding's seed";
+  bool cap_again = false;
+  for (const auto& finding : all_findings(again)) cap_again |= finding["attack"] == "R2" && finding["oracle"] == "cap";
+  EXPECT_TRUE(cap_again) << again.dump(1).substr(0, 4000);
+}
+
+TEST(HarnessErrors, MalformedProfileNamesTheFileAndTheJsonPath) {
+  TempDir dir;
+  const std::string profile = dir.file("broken-profile.json");
+  write_file(profile, R"({"name": "x", "transport": "carrier-pigeon", "command": ["true"], "policy_format": "gatecrash"})");
+  const auto run = run_harness(dir, {"run", "--gateway", profile, "--report", dir.file("report")});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("harness.E4"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find(profile), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("/transport"), std::string::npos) << run.err;
+
+  write_file(profile, "{\"name\": \"x\",\n  \"transport\": \"stdio\", oops}");
+  const auto unparsable = run_harness(dir, {"run", "--gateway", profile, "--report", dir.file("report")});
+  EXPECT_EQ(unparsable.exit_code, 2);
+  EXPECT_NE(unparsable.err.find(profile), std::string::npos) << unparsable.err;
+}
+
+TEST(HarnessErrors, MalformedScenarioIsAnErrorNamingTheFileAndPath) {
+  TempDir dir;
+  const std::string scenario = dir.file("broken-scenario.json");
+  write_file(scenario, R"({"id": "t/broken", "title": "t", "attacks": ["R2"], "servers": [{"name": "p", "catalog": "prometheus"}],
+    "policy": {"version": "1", "default": "allow", "tools": {}}, "steps": [{"do": "teleport"}]})");
+  const auto run = run_harness(dir, {"run", "--scenario", scenario, "--report", dir.file("report")});
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  const std::string all = run.out + run.err;
+  EXPECT_NE(all.find("harness.E5"), std::string::npos) << all;
+  EXPECT_NE(all.find("/steps/0/do"), std::string::npos) << all;
+  EXPECT_NE(all.find("teleport"), std::string::npos) << all;
+}
+
+TEST(HarnessErrors, GatewayThatExitsAtOnceIsAnErrorNotAFinding) {
+  TempDir dir;
+  const std::string profile = dir.file("dies.json");
+  write_file(profile, json{{"name", "dies"}, {"transport", "stdio"}, {"command", {"sh", "-c", "echo bye >&2; exit 3"}},
+                           {"policy_format", "gatecrash"}, {"tool_names", "{tool}"}}
+                          .dump());
+  const auto run = run_harness(dir, {"run", "--gateway", profile, "--scenario", scenario_file("rate/concurrent-burst"),
+                                     "--report", dir.file("report"), "--timeout-ms", "2000"});
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  const json report = read_json(dir.file("report/report.json"));
+  ASSERT_EQ(report["scenarios"].size(), 1u);
+  EXPECT_EQ(report["scenarios"][0]["status"], "error");
+  EXPECT_NE(report["scenarios"][0]["error"].get<std::string>().find("harness.E425"), std::string::npos) << report.dump(1);
+  EXPECT_EQ(report["counts"]["findings"], 0) << "a gateway that never started has not been judged";
+}
+
+// A gateway that never answers: every wait is bounded, the run ends, and nothing is left behind.
+TEST(HarnessCleanup, HungGatewayIsKilledAndNothingIsLeftRunning) {
+  TempDir dir;
+  const std::string marker = dir.file("hung-marker");
+  const std::string profile = dir.file("hung.json");
+  write_file(profile, json{{"name", "hung"}, {"transport", "stdio"},
+                           {"command", {"sh", "-c", "sleep 300 & sleep 300; echo " + marker, "{servers}"}},
+                           {"policy_format", "gatecrash"}, {"tool_names", "{tool}"}}
+                          .dump());
+  const auto started = std::chrono::steady_clock::now();
+  const auto run = run_harness(dir, {"run", "--gateway", profile, "--scenario", scenario_file("rate/concurrent-burst"),
+                                     "--report", dir.file("report"), "--timeout-ms", "500"});
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 60s);
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(processes_mentioning(marker).empty()) << "the hung gateway's group outlived the run";
+  EXPECT_TRUE(processes_mentioning(dir.path().string()).empty()) << "a process started for the run is still alive";
+}
+
+// SIGTERM in the middle of a scenario: exit 2 at once, every group killed and reaped.
+TEST(HarnessCleanup, SigtermMidRunKillsEveryProcessGroupItStarted) {
+  TempDir dir;
+  const std::string scenario = dir.file("slow.json");
+  write_file(scenario, R"({"id": "t/slow", "title": "a long wait", "attacks": ["R2"],
+    "servers": [{"name": "p", "catalog": "prometheus"}, {"name": "c", "catalog": "cloudstack"}],
+    "policy": {"version": "1", "default": "allow", "tools": {}},
+    "steps": [{"do": "session", "session": "a"}, {"do": "session", "session": "b"}, {"do": "wait", "ms": 60000}]})");
+  auto child = gatecrash::mcp::ChildProcess::spawn(
+      {{GATECRASH_HARNESS_BIN, "run", "--scenario", scenario, "--report", dir.file("report")}, {}, dir.file("err.txt"), ""});
+  child->close_stdin();
+  // Wait until both sessions' gateways (and their mocks) are up.
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (processes_mentioning(dir.path().string()).size() < 6 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  const auto started = processes_mentioning(dir.path().string());
+  ASSERT_GE(started.size(), 6u) << "expected 2 gateways and 4 mocks for the run";
+  ASSERT_EQ(::kill(child->pid(), SIGTERM), 0);
+  const auto status = child->wait_exit(10s);
+  ASSERT_TRUE(status.has_value()) << "gatecrash did not exit after SIGTERM";
+  EXPECT_EQ(*status, 2);
+  std::this_thread::sleep_for(200ms);
+  for (int pid : started) EXPECT_FALSE(gatecrash::testing::process_alive(pid)) << "pid " << pid << " survived";
+  EXPECT_TRUE(processes_mentioning(dir.path().string()).empty());
+}
+
+TEST(HarnessList, ListsAttacksScenariosAndProfiles) {
+  TempDir dir;
+  const auto attacks = run_harness(dir, {"list", "attacks"});
+  EXPECT_EQ(attacks.exit_code, 0) << attacks.err;
+  EXPECT_EQ(std::count(attacks.out.begin(), attacks.out.end(), '\n'), 64) << attacks.out;
+  EXPECT_NE(attacks.out.find("R2\trunnable"), std::string::npos) << attacks.out;
+  const auto profiles = run_harness(dir, {"list", "profiles"});
+  EXPECT_EQ(profiles.exit_code, 0) << profiles.err;
+  EXPECT_NE(profiles.out.find("reference\tstdio"), std::string::npos) << profiles.out;
+  EXPECT_NE(profiles.out.find("passthrough"), std::string::npos) << profiles.out;
+  const auto bad = run_harness(dir, {"list", "gateways"});
+  EXPECT_EQ(bad.exit_code, 2);
+}
+
+}  // namespace
