@@ -39,7 +39,11 @@ policy::Decision Enforcer::decide(const policy::Call& call, const CallContext& c
     if (journal_) journal_->acquire(counters_, *policy_);
     const policy::TimePoint now(std::chrono::duration_cast<std::chrono::nanoseconds>(
         std::chrono::system_clock::now().time_since_epoch()));
+#ifdef GATECRASH_SEEDED_DEFECTS
+    decision = decide_defective(call, context, now);
+#else
     decision = policy::decide(*policy_, call, counters_, now);
+#endif
     if (journal_) journal_->release(decision.charges, now);
     if (++decisions_ % kPruneEvery == 0) counters_.prune(now);
   }
@@ -62,6 +66,41 @@ policy::Decision Enforcer::decide(const policy::Call& call, const CallContext& c
   }
   return decision;
 }
+
+#ifdef GATECRASH_SEEDED_DEFECTS
+// The seeded defects that live in the policy's reading: a changed copy of the policy, or charges
+// made on a scratch copy of the counters (the caller charges later, or never).
+policy::Decision Enforcer::decide_defective(const policy::Call& call, const CallContext& context, policy::TimePoint now) {
+  policy::Policy variant = *policy_;
+  auto each_limit = [&](auto&& change) {
+    for (auto& [name, rules] : variant.tools) {
+      for (auto& limit : rules.limits) change(limit.window, limit.scope);
+    }
+    if (variant.wildcard) {
+      for (auto& limit : variant.wildcard->limits) change(limit.window, limit.scope);
+    }
+    for (auto& [name, spec] : variant.counters) change(spec.window, spec.scope);
+  };
+  if (seeded(Defect::fixed_windows)) each_limit([](policy::Window& window, policy::Scope&) { window.mode = policy::WindowMode::fixed; });
+  if (seeded(Defect::session_scope)) {
+    each_limit([](policy::Window&, policy::Scope& scope) {
+      if (scope == policy::Scope::grant) scope = policy::Scope::session;
+    });
+  }
+  if (seeded(Defect::hidden_callable)) variant.hide.clear();
+  if (context.defect_skip_conditions) {
+    for (auto& [name, rules] : variant.tools) rules.conditions.clear();
+    if (variant.wildcard) variant.wildcard->conditions.clear();
+  }
+  if (context.defect_no_charge) {
+    policy::Counters scratch = counters_;
+    policy::Decision decision = policy::decide(variant, call, scratch, now);
+    decision.charges.clear();  // nothing charged: nothing for the journal either
+    return decision;
+  }
+  return policy::decide(variant, call, counters_, now);
+}
+#endif
 
 std::optional<std::string> Enforcer::reload() {
   auto loaded = policy::load_policy_file(policy_path_);

@@ -8,6 +8,7 @@
 
 #include "gateway/audit.h"
 #include "gateway/counter_journal.h"
+#include "gateway/seeded_defects.h"
 #include "mcp/jsonrpc.h"
 #include "policy/decide.h"
 #include "policy/load.h"
@@ -18,6 +19,10 @@ namespace gatecrash::gateway {
 struct CallContext {
   std::string upstream;  // the server the tool belongs to
   Json request_id;       // the client's id
+#ifdef GATECRASH_SEEDED_DEFECTS
+  bool defect_skip_conditions = false;  // see gateway/seeded_defects.h
+  bool defect_no_charge = false;
+#endif
 };
 
 // Thread-safe: decide() and reload() may be called from any thread. A decision and its charge
@@ -41,6 +46,9 @@ class Enforcer {
   const std::string& policy_path() const { return policy_path_; }
 
  private:
+#ifdef GATECRASH_SEEDED_DEFECTS
+  policy::Decision decide_defective(const policy::Call& call, const CallContext& context, policy::TimePoint now);
+#endif
   mutable std::mutex mu_;
   std::shared_ptr<const policy::Policy> policy_;
   policy::Counters counters_;

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <thread>
 
+#include "gateway/seeded_defects.h"
 #include "gateway/session_handler.h"
 #include "mcp/stdio.h"
 
@@ -212,7 +213,20 @@ struct StdioFront::State : std::enable_shared_from_this<StdioFront::State> {
     if (finished) return;
     const auto& limits = gateway.limits().protocol;
     framer.feed(
-        bytes, [&](std::string_view line) { if (!is_blank(line)) session->receive(line); },
+        bytes,
+        [&](std::string_view line) {
+          if (is_blank(line)) return;
+#ifdef GATECRASH_SEEDED_DEFECTS
+          if (seeded(Defect::duplicate_key_last_wins)) {
+            const Json lenient = Json::parse(line, nullptr, false);  // nlohmann keeps the last duplicate
+            if (!lenient.is_discarded()) {
+              session->receive(lenient.dump());
+              return;
+            }
+          }
+#endif
+          session->receive(line);
+        },
         [&](std::string_view excerpt) {
           mcp::DecodeError too_large{
               mcp::ErrorObject{mcp::error_code::kInvalidRequest,

@@ -1,6 +1,10 @@
 // gateway/session_handler.cc — tools/list filtering, tools/call enforcement, approval, forwarding.
 #include "gateway/session_handler.h"
 
+#include <cctype>
+#include <utility>
+
+#include "gateway/seeded_defects.h"
 #include "mcp/strict_json.h"
 
 namespace gatecrash::gateway {
@@ -141,13 +145,23 @@ void SessionHandler::call_tool(const std::shared_ptr<RequestContext>& ctx) {
   }
   const std::string& name = name_it->get_ref<const std::string&>();
   Json arguments = Json::object();
+#ifdef GATECRASH_SEEDED_DEFECTS
+  Json defect_raw_arguments;  // unparsable_arguments: what is forwarded in place of a refusal
+#endif
   if (auto it = params.find("arguments"); it != params.end() && !it->is_null()) {
     // Arguments of any other shape are refused, never forwarded unvalidated (A11).
     if (!it->is_object()) {
-      ctx->reply_error(invalid_params("\"arguments\" must be an object"), "invalid_params");
-      return;
+#ifdef GATECRASH_SEEDED_DEFECTS
+      if (seeded(Defect::unparsable_arguments)) defect_raw_arguments = *it;
+      if (!seeded(Defect::unparsable_arguments))
+#endif
+      {
+        ctx->reply_error(invalid_params("\"arguments\" must be an object"), "invalid_params");
+        return;
+      }
+    } else {
+      arguments = *it;
     }
-    arguments = *it;
   }
   Json meta = nullptr;
   if (auto it = params.find("_meta"); it != params.end() && !it->is_null()) {
@@ -161,8 +175,26 @@ void SessionHandler::call_tool(const std::shared_ptr<RequestContext>& ctx) {
   auto catalog = gateway_.catalog();
   const CatalogTool* tool = catalog ? catalog->find(name) : nullptr;
   auto policy = gateway_.enforcer().policy();
+#ifdef GATECRASH_SEEDED_DEFECTS
+  std::string folded_name;  // case_insensitive_names: the catalog's spelling, decided in place of the client's
+  if (!tool && catalog && seeded(Defect::case_insensitive_names)) {
+    auto fold = [](std::string text) {
+      for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return text;
+    };
+    for (const CatalogTool& candidate : catalog->tools()) {
+      if (fold(candidate.exposed) == fold(name)) {
+        tool = &candidate;
+        folded_name = candidate.exposed;
+      }
+    }
+  }
+  const bool hidden = !seeded(Defect::hidden_callable) && policy::is_hidden(*policy, name);
+#else
+  const bool hidden = policy::is_hidden(*policy, name);
+#endif
   // Unknown and hidden tools fail alike, before anything else is looked at (hiding leaks nothing).
-  if (!tool || policy::is_hidden(*policy, name)) {
+  if (!tool || hidden) {
     gateway_.audit().write("decision", {{"identity", link_->identity},
                                         {"session", link_->session},
                                         {"tool", name},
@@ -197,10 +229,39 @@ void SessionHandler::call_tool(const std::shared_ptr<RequestContext>& ctx) {
   }
 
   policy::Call call{name, std::move(arguments), link_->identity, link_->session, false};
+#ifdef GATECRASH_SEEDED_DEFECTS
+  if (!folded_name.empty()) call.tool = folded_name;
+  CallContext context{tool->server, ctx->request().id.to_json()};
+  context.defect_skip_conditions = seeded(Defect::conditions_skip_meta) && meta.is_object();
+  context.defect_no_charge = seeded(Defect::check_then_increment) || seeded(Defect::refund_on_error);
+#else
   const CallContext context{tool->server, ctx->request().id.to_json()};
+#endif
+#ifdef GATECRASH_SEEDED_DEFECTS
+  if (seeded(Defect::batch_first_only) && defect_batch_frame_ == ctx->frame()) {
+    forward(ctx, *tool, std::move(call.arguments), std::move(meta));
+    return;
+  }
+#endif
   policy::Decision decision = gateway_.enforcer().decide(call, context);
+#ifdef GATECRASH_SEEDED_DEFECTS
+  if (seeded(Defect::batch_first_only)) defect_batch_frame_ = decision.allowed() ? ctx->frame() : 0;
+#endif
   switch (decision.verdict) {
     case policy::Verdict::allow:
+#ifdef GATECRASH_SEEDED_DEFECTS
+      if (context.defect_no_charge) {
+        // Charged when the answer comes back (a race), or only if it is not an error (a refund).
+        defect_after_answer_ = [gateway = &gateway_, call, context](const ClientAnswer& answer) mutable {
+          const Json* result = std::get_if<Json>(&answer);
+          const bool failed = result == nullptr || (result->is_object() && result->value("isError", false));
+          if (failed && seeded(Defect::refund_on_error)) return;
+          context.defect_no_charge = false;
+          gateway->enforcer().decide(call, context);
+        };
+      }
+      if (!defect_raw_arguments.is_null()) call.arguments = std::move(defect_raw_arguments);
+#endif
       forward(ctx, *tool, std::move(call.arguments), std::move(meta));
       return;
     case policy::Verdict::approval_required: {
@@ -306,7 +367,12 @@ void SessionHandler::attach_to_client(const std::shared_ptr<RequestContext>& ctx
   ctx->on_cancel([gateway, weak = std::weak_ptr<ForwardedCall>(call)]() {
     if (auto forwarded = weak.lock()) gateway->cancel(forwarded);
   });
+#ifdef GATECRASH_SEEDED_DEFECTS
+  call->done = [weak_link = std::weak_ptr<ClientLink>(link_), ctx, after = std::exchange(defect_after_answer_, nullptr)](ClientAnswer answer) {
+    if (after) after(answer);
+#else
   call->done = [weak_link = std::weak_ptr<ClientLink>(link_), ctx](ClientAnswer answer) {
+#endif
     if (auto link = weak_link.lock()) --link->calls_in_flight;
     if (auto* error = std::get_if<ErrorObject>(&answer)) ctx->reply_error(std::move(*error), "error");
     else ctx->reply(std::move(std::get<Json>(answer)));

@@ -38,6 +38,10 @@ class SessionHandler final : public mcp::ServerHandler {
   Gateway& gateway_;
   std::shared_ptr<ClientLink> link_;
   std::function<void()> on_close_;
+#ifdef GATECRASH_SEEDED_DEFECTS
+  std::function<void(const mcp::ClientAnswer&)> defect_after_answer_;  // taken by the next attach_to_client
+  std::uint64_t defect_batch_frame_ = 0;  // batch_first_only: the frame whose first call was allowed
+#endif
 };
 
 }  // namespace gatecrash::gateway

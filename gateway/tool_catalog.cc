@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "gateway/seeded_defects.h"
 #include "mcp/strict_json.h"
 
 namespace gatecrash::gateway {
@@ -125,6 +126,13 @@ std::vector<std::string> ToolCatalog::relist(std::size_t upstream, const Upstrea
         continue;
       }
       if (pinned->status == PinStatus::pinned && pinned->pin != fresh.pin) {
+#ifdef GATECRASH_SEEDED_DEFECTS
+        if (seeded(Defect::rug_pull_ignored)) {
+          pinned->pin = fresh.pin;
+          pinned->definition = fresh.definition;
+          continue;
+        }
+#endif
         pinned->status = PinStatus::changed;
         changed.push_back(fresh.exposed);
       } else if (pinned->status == PinStatus::removed) {

@@ -299,12 +299,39 @@ void run_notify(ScenarioContext& context, const Step& step) {
 }
 
 std::string validate_wait(const Json& spec) {
-  if (!spec.contains("ms")) return "/ms is required";
-  return check_int(spec, "ms", 0, kMaxWaitMs);
+  if (!spec.contains("ms") && !spec.contains("until_phase")) return "/ms or /until_phase is required";
+  if (spec.contains("ms")) {
+    if (auto problem = check_int(spec, "ms", 0, kMaxWaitMs); !problem.empty()) return problem;
+  }
+  if (!spec.contains("until_phase")) return "";
+  const Json& phase = spec["until_phase"];
+  if (!phase.is_object()) return "/until_phase must be an object {period_ms, at_ms}";
+  for (const auto& [key, value] : phase.items()) {
+    if (key != "period_ms" && key != "at_ms") return "/until_phase/" + key + ": unknown key (expected period_ms, at_ms)";
+  }
+  if (!phase.contains("period_ms") || !phase.contains("at_ms")) return "/until_phase needs period_ms and at_ms";
+  if (auto problem = check_int(phase, "period_ms", 1, kMaxWaitMs); !problem.empty()) return "/until_phase" + problem;
+  if (auto problem = check_int(phase, "at_ms", 0, kMaxWaitMs); !problem.empty()) return "/until_phase" + problem;
+  if (phase["at_ms"].get<std::int64_t>() >= phase["period_ms"].get<std::int64_t>()) return "/until_phase/at_ms must be less than period_ms";
+  return "";
 }
 
+// `ms` sleeps (scaled by --time-scale); `until_phase` then sleeps until the wall clock's
+// milliseconds since the epoch, modulo period_ms, equal at_ms — the moment just before a
+// calendar-aligned fixed window ends (floor(now / L) * L), which is where such windows let
+// 2 x max through. It is not scaled: it follows the clock the gateway's windows follow.
 void run_wait(ScenarioContext& context, const Step& step) {
-  std::this_thread::sleep_for(context.scaled(std::chrono::milliseconds(step.spec["ms"].get<std::int64_t>())));
+  if (step.spec.contains("ms")) {
+    std::this_thread::sleep_for(context.scaled(std::chrono::milliseconds(step.spec["ms"].get<std::int64_t>())));
+  }
+  if (step.spec.contains("until_phase")) {
+    const std::int64_t period = step.spec["until_phase"]["period_ms"].get<std::int64_t>();
+    const std::int64_t at = step.spec["until_phase"]["at_ms"].get<std::int64_t>();
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count();
+    const std::int64_t wait = ((at - now % period) + period) % period;
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+  }
 }
 
 }  // namespace
@@ -320,7 +347,7 @@ const std::vector<StepKind>& step_table() {
       {"list", {"expect_absent", "expect_present"}, validate_list, run_list},
       {"notify", {"method", "params"}, validate_notify, run_notify},
       {"cancel", {"tool", "arguments", "meta", "server"}, validate_call_fields, run_cancel},
-      {"wait", {"ms"}, validate_wait, run_wait},
+      {"wait", {"ms", "until_phase"}, validate_wait, run_wait},
   };
   return table;
 }

@@ -67,6 +67,8 @@ class RequestContext {
   const Request& request() const { return request_; }
   const ClientInfo& client() const;
   std::int64_t received_ns() const { return received_ns_; }
+  // The frame (line or POST body) the request came in; the elements of one batch share it.
+  std::uint64_t frame() const { return frame_; }
   bool cancelled() const { return cancelled_; }
   bool answered() const { return answered_; }
 
