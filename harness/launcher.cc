@@ -57,6 +57,15 @@ std::unique_ptr<mcp::ChildProcess> spawn(const mcp::ChildOptions& options, const
 
 }  // namespace
 
+namespace {
+// POSIX sh single quoting: the word survives `sh -c` unchanged whatever it holds.
+std::string shell_quote(const std::string& word) {
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+}  // namespace
+
 Launcher::Launcher(const GatewayProfile& profile, const Scenario& scenario, LaunchSettings settings)
     : profile_(profile), scenario_(scenario), settings_(std::move(settings)) {
   fs::create_directories(settings_.workdir);
@@ -71,7 +80,8 @@ Launcher::~Launcher() { stop(); }
 Placeholders Launcher::placeholders(const std::string& identity) const {
   Placeholders values{{"policy", gateway_policy_path_}, {"servers", servers_path_},
                       {"workdir", settings_.workdir}, {"bindir", settings_.bindir},
-                      {"grants", grants_path_}};
+                      {"grants", grants_path_}, {"profile_dir", fs::absolute(profile_.file).parent_path().string()},
+                      {"server_command", first_server_command_}};
   if (!identity.empty()) {
     values["identity"] = identity;
     auto token = tokens_.find(identity);
@@ -87,7 +97,7 @@ void Launcher::start() {
   }
   write_servers_file();
   write_grants_file();
-  write_policy();
+  if (gateway_policy_path_.empty()) write_policy();
   if (profile_.is_http()) {
     if (profile_.attach_mode()) {
       gateway_urls_.push_back(profile_.url);
@@ -157,6 +167,10 @@ void Launcher::write_servers_file() {
     if (server.seed) args.insert(args.end(), {"--seed", std::to_string(*server.seed)});
     for (const auto& [name, value] : server.behaviors) args.insert(args.end(), {"--behavior", name + "=" + value});
     servers[server.name] = {{"command", (fs::path(settings_.bindir) / "gatecrash-mock").string()}, {"args", args}};
+    if (first_server_command_.empty()) {
+      first_server_command_ = shell_quote(servers[server.name]["command"].get<std::string>());
+      for (const auto& arg : args) first_server_command_ += " " + shell_quote(arg.get<std::string>());
+    }
   }
   write_text(servers_path_, nlohmann::json{{"mcpServers", servers}}.dump(2) + "\n");
 }
@@ -207,8 +221,9 @@ void Launcher::start_gateway_replica(int replica) {
     options.working_dir = settings_.workdir;
     const std::string url = expand(profile_.url, values, profile_.file + ": /url");
     processes_.push_back(spawn(options, "the gateway (" + profile_.file + ")"));
+    // Its stdin stays open (a pipe the harness holds until stop()): bridges such as supergateway
+    // take stdin EOF as the signal to shut down.
     auto& gateway = *processes_.back();
-    gateway.close_stdin();
     mcp::HttpClientOptions probe_options;
     probe_options.timeout = std::chrono::milliseconds(500);
     probe_options.keep_alive = false;
@@ -222,12 +237,15 @@ void Launcher::start_gateway_replica(int replica) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    last_error = gateway.running() ? "no answer at " + url + " within " + std::to_string(profile_.startup_timeout_ms) + " ms"
-                                   : "exited during startup: " + stderr_tail(options.stderr_path);
+    // Only a gateway that exited (its port taken meanwhile, say) is worth another attempt; one
+    // that ran without answering for the whole startup timeout will not do better.
+    const bool hung = gateway.running();
+    last_error = hung ? "no answer at " + url + " within " + std::to_string(profile_.startup_timeout_ms) + " ms"
+                      : "exited during startup: " + stderr_tail(options.stderr_path);
     unregister_group(gateway.pid());
     gateway.terminate(std::chrono::milliseconds(500));
     processes_.pop_back();
-    if (gateway.running()) break;
+    if (hung) break;
   }
   throw HarnessError("harness.E425", "the gateway (" + profile_.file + ") did not start: " + last_error);
 }

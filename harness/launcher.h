@@ -33,6 +33,9 @@ class Launcher {
   // Writes servers, policy and grants files, starts HTTP mocks and (for an HTTP profile) the
   // gateway replicas, and waits until they answer. Throws HarnessError (harness.E42x).
   void start();
+  // Writes the scenario's policy (and the gateway's translation of it) without starting
+  // anything, so the runner can check it loads first; start() then does not write it again.
+  void write_policy();
   // A new client connection as `identity`: a fresh gateway process (stdio) or a new HTTP client
   // on the next replica (round-robin). `label` names the stderr file. Throws HarnessError.
   std::unique_ptr<GatewayConnection> connect(const std::string& identity, const std::string& label);
@@ -48,7 +51,6 @@ class Launcher {
 
  private:
   Placeholders placeholders(const std::string& identity) const;
-  void write_policy();
   void write_servers_file();
   void write_grants_file();
   void start_http_mock(const MockServerSpec& server);
@@ -61,6 +63,7 @@ class Launcher {
   std::string ledger_path_;
   std::string servers_path_;
   std::string grants_path_;
+  std::string first_server_command_;  // {server_command}: the first stdio mock as one sh command line
   std::string scenario_policy_path_;  // what the oracles load
   std::string gateway_policy_path_;   // what {policy} expands to
   std::map<std::string, std::string> mock_urls_;  // server name -> URL (http mocks)

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "harness/errors.h"
+#include "harness/json_fields.h"
 
 namespace gatecrash::harness {
 
@@ -22,14 +23,14 @@ std::vector<LedgerEntry> read_ledger(const std::string& path) {
       throw HarnessError("harness.E430", path + ": line " + std::to_string(number) + " is not a JSON object");
     }
     entry.text = text;
-    entry.kind = entry.line.value("kind", "");
-    entry.method = entry.line.value("method", "");
-    entry.tool = entry.line.value("tool", "");
-    entry.arguments = entry.line.value("arguments", nlohmann::json());
-    entry.outcome = entry.line.value("outcome", "");
-    entry.effect = entry.line.value("effect", "");
-    entry.t_ns = entry.line.value("t_ns", std::int64_t{0});
-    const auto& meta = entry.line.value("meta", nlohmann::json());
+    entry.kind = string_field(entry.line, "kind");
+    entry.method = string_field(entry.line, "method");
+    entry.tool = string_field(entry.line, "tool");
+    entry.arguments = any_field(entry.line, "arguments");
+    entry.outcome = string_field(entry.line, "outcome");
+    entry.effect = string_field(entry.line, "effect");
+    entry.t_ns = int_field(entry.line, "t_ns");
+    const auto& meta = any_field(entry.line, "meta");
     if (meta.is_object() && meta.contains("traceparent") && meta["traceparent"].is_string()) {
       const std::string traceparent = meta["traceparent"].get<std::string>();
       // "00-<32 hex trace id>-<16 hex span>-<flags>"

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -48,6 +49,7 @@ struct CommonFlags {
   std::uint64_t seed = 0;
   bool seed_given = false;
   double time_scale = 1.0;
+  bool time_scale_given = false;
   int jobs = 1;
   int timeout_ms = 10'000;
   bool keep = false;
@@ -105,7 +107,9 @@ void add_run_flags(CLI::App& command, CommonFlags& flags) {
   command.add_option("--json", flags.json, "write the JSON report here (default: <report>/report.json)");
   command.add_option("--policy", flags.policy, "use this policy for every scenario");
   command.add_option("--seed", flags.seed, "seed (printed and stored in every report)")->each([&](const std::string&) { flags.seed_given = true; });
-  command.add_option("--time-scale", flags.time_scale, "divide waits by this factor")->check(CLI::Range(0.001, 1000.0));
+  command.add_option("--time-scale", flags.time_scale, "divide waits by this factor")
+      ->check(CLI::Range(0.001, 1000.0))
+      ->each([&](const std::string&) { flags.time_scale_given = true; });
   command.add_option("-j,--jobs", flags.jobs, "scenarios in parallel (only 1 is implemented yet)")->check(CLI::Range(1, 64));
   command.add_option("--timeout-ms", flags.timeout_ms, "bound of every wait for an answer")->check(CLI::Range(100, 600'000));
   command.add_flag("--keep", flags.keep, "keep the run directories of passing scenarios too");
@@ -162,9 +166,14 @@ int main(int argc, char** argv) {
           std::cout << "\t" << scenario.title << "\n";
         }
       } else {
+        std::vector<fs::path> files;  // profiles are the .json files; others there are their helpers
         for (const auto& entry : fs::directory_iterator(fs::path(scenarios_dir) / "profiles")) {
-          auto profile = harness::load_profile(entry.path().string());
-          std::cout << profile.name << "\t" << profile.transport << "\t" << entry.path().string() << "\n";
+          if (entry.path().extension() == ".json") files.push_back(entry.path());
+        }
+        std::sort(files.begin(), files.end());
+        for (const auto& file : files) {
+          auto profile = harness::load_profile(file.string());
+          std::cout << profile.name << "\t" << profile.transport << "\t" << file.string() << "\n";
         }
       }
       return 0;
@@ -173,22 +182,39 @@ int main(int argc, char** argv) {
       std::ifstream in(replay_file);
       if (!in) throw harness::HarnessError("harness.E440", replay_file + ": cannot read the replay file");
       nlohmann::json document = nlohmann::json::parse(in, nullptr, false);
-      if (!document.is_object() || document.value("format", "") != "gatecrash-replay/1" || !document.contains("scenario")) {
-        throw harness::HarnessError("harness.E441", replay_file + ": not a gatecrash-replay/1 file");
+      auto text_member = [&](const char* key) -> std::string {
+        if (!document.contains(key)) return "";
+        if (!document[key].is_string()) {
+          throw harness::HarnessError("harness.E441", replay_file + ": /" + key + " must be a string");
+        }
+        return document[key].get<std::string>();
+      };
+      if (!document.is_object() || !document.contains("format") || !document["format"].is_string() ||
+          document["format"] != "gatecrash-replay/1" || !document.contains("scenario") || !document["scenario"].is_object()) {
+        throw harness::HarnessError("harness.E441", replay_file + ": not a gatecrash-replay/1 file (needs \"format\": "
+                                                                  "\"gatecrash-replay/1\" and a \"scenario\" object)");
+      }
+      if (document.contains("finding") && !document["finding"].is_object()) {
+        throw harness::HarnessError("harness.E441", replay_file + ": /finding must be an object");
       }
       if (!flags.seed_given && document.contains("seed") && document["seed"].is_number_unsigned()) {
         flags.seed = document["seed"].get<std::uint64_t>();
         flags.seed_given = true;
       }
-      if (flags.gateway.empty() && document.value("profile", "") != "") flags.gateway = document["profile"].get<std::string>();
-      if (flags.policy.empty() && document.value("policy_override", "") != "") flags.policy = document["policy_override"].get<std::string>();
-      if (document.contains("time_scale") && document["time_scale"].is_number()) flags.time_scale = document["time_scale"].get<double>();
+      if (flags.gateway.empty()) flags.gateway = text_member("profile");
+      if (flags.policy.empty()) flags.policy = text_member("policy_override");
+      if (!flags.time_scale_given && document.contains("time_scale") && document["time_scale"].is_number()) {
+        flags.time_scale = document["time_scale"].get<double>();
+      }
       harness::RunOptions options = base_options(flags, scenarios_dir);
       fs::create_directories(options.report_dir);
       const std::string scenario_path = (fs::path(options.report_dir) / "replayed-scenario.json").string();
       std::ofstream(scenario_path) << document["scenario"].dump(2) << "\n";
       options.scenario_files = {scenario_path};
-      std::cout << "replaying: " << document["finding"].value("summary", "") << std::endl;
+      const nlohmann::json finding = document.value("finding", nlohmann::json::object());
+      const auto summary = finding.find("summary");
+      std::cout << "replaying: " << (summary != finding.end() && summary->is_string() ? summary->get<std::string>() : replay_file)
+                << std::endl;
       return execute(options, flags);
     }
     // run (also the default with no subcommand)

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "harness/json_fields.h"
 #include "harness/policy_judge.h"
 
 namespace gatecrash::harness {
@@ -26,8 +27,7 @@ bool is_refusal(const CallRecord& call) {
   if (call.http_status >= 400) return true;
   if (!response.is_object()) return false;
   if (response.contains("error")) return true;
-  const Json result = response.value("result", Json());
-  return result.is_object() && result.value("isError", false) == true;
+  return bool_field(any_field(response, "result"), "isError");
 }
 
 std::string call_evidence(const CallRecord& call) {
@@ -421,7 +421,7 @@ class Judge {
       } else if (call.answers == 1) {
         const Json& response = call.response;
         const bool well_formed =
-            response.is_object() && response.value("jsonrpc", "") == "2.0" &&
+            response.is_object() && string_field(response, "jsonrpc") == "2.0" &&
             (response.contains("result") != response.contains("error")) &&
             (!response.contains("error") ||
              (response["error"].is_object() && response["error"].contains("code") && response["error"]["code"].is_number_integer() &&
@@ -450,12 +450,12 @@ class Judge {
       if (raw.expect_error) {
         const bool matched = std::any_of(answers.begin(), answers.end(), [&](const Json& answer) {
           return answer.is_object() && answer.contains("error") && answer["error"].is_object() &&
-                 answer["error"].value("code", 0) == *raw.expect_error;
+                 int_field(answer["error"], "code") == *raw.expect_error;
         });
         if (!matched) {
           finding("protocol", raw.attack,
-                  "malformed input did not get the JSON-RPC error " + std::to_string(*raw.expect_error) +
-                      (answers.empty() ? " (no answer at all)" : ""),
+                  "raw input that must be refused with JSON-RPC error " + std::to_string(*raw.expect_error) +
+                      (answers.empty() ? " got no answer at all" : " got another answer"),
                   evidence);
         }
       }
@@ -487,9 +487,20 @@ class Judge {
       for (auto& [key, value] : forwarded.items()) {
         if (value == "<redacted>" && sent.contains(key)) sent[key] = "<redacted>";
       }
-      if (entry.tool != call->tool || forwarded != sent) {
+      if (entry.tool != call->tool) {
         finding("integrity", call->attack,
-                "what reached upstream differs from what the client sent (tool \"" + entry.tool + "\" vs \"" + call->tool + "\")",
+                "the call reached upstream as tool \"" + entry.tool + "\" although the client called \"" + call->tool + "\"",
+                {"ledger: " + excerpt(entry.text), "transcript: " + call_evidence(*call)});
+      } else if (forwarded != sent) {
+        std::string keys;
+        for (const auto& [key, value] : sent.items()) {
+          if (!forwarded.contains(key) || forwarded[key] != value) keys += (keys.empty() ? "" : ", ") + key;
+        }
+        for (const auto& [key, value] : forwarded.items()) {
+          if (!sent.contains(key)) keys += (keys.empty() ? "" : ", ") + key;
+        }
+        finding("integrity", call->attack,
+                "the arguments of \"" + call->tool + "\" reached upstream changed (" + keys + ")",
                 {"ledger: " + excerpt(entry.text), "transcript: " + call_evidence(*call)});
       }
     }

@@ -64,16 +64,16 @@ std::string now_rfc3339() {
 
 nlohmann::json replay_document(const Scenario& scenario, const RunOptions& options, const Finding& finding) {
   nlohmann::json scenario_document = scenario.document;
-  if (!scenario.policy_path.empty()) {  // make the file self-contained: inline the policy text
-    scenario_document["policy"] = scenario.policy_path;
-  }
+  // A policy file is named by its absolute path (so the replay works from any directory); an
+  // inline policy is already in the document.
+  if (!scenario.policy_path.empty()) scenario_document["policy"] = fs::absolute(scenario.policy_path).string();
   return {{"format", "gatecrash-replay/1"},
           {"scenario", scenario_document},
           {"scenario_file", scenario.file},
           {"seed", options.seed},
           {"time_scale", options.time_scale},
-          {"profile", options.profile.file},
-          {"policy_override", options.policy_override},
+          {"profile", fs::absolute(options.profile.file).string()},
+          {"policy_override", options.policy_override.empty() ? "" : fs::absolute(options.policy_override).string()},
           {"finding", {{"attack", finding.attack}, {"oracle", finding.oracle}, {"summary", finding.summary}, {"evidence", finding.evidence}}}};
 }
 
@@ -89,6 +89,13 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options,
     done.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count();
     return done;
   };
+  Transcript transcript;
+  // Written on every path: an errored scenario's run directory is kept, and what was said before
+  // the error is what a person needs to see.
+  auto write_transcript = [&] {
+    std::ofstream transcript_file(fs::path(workdir) / "transcript.txt");
+    for (const auto& line : transcript.lines()) transcript_file << line << "\n";
+  };
   try {
     Scenario effective = scenario;
     if (!options.policy_override.empty()) {
@@ -97,10 +104,17 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options,
     }
     LaunchSettings settings{options.bindir, workdir, options.seed, options.request_timeout};
     Launcher launcher(options.profile, effective, settings);
-    launcher.start();
+    // The policy is written and judged loadable before any process starts.
+    launcher.write_policy();
     auto loaded = policy::load_policy_file(launcher.policy_path());
-    if (!loaded.ok()) throw HarnessError("harness.E511", loaded.error_text());
-    Transcript transcript;
+    if (!loaded.ok()) {
+      std::string errors = loaded.error_text();
+      for (char& c : errors) c = c == '\n' ? ';' : c;
+      while (!errors.empty() && (errors.back() == ';' || errors.back() == ' ')) errors.pop_back();
+      throw HarnessError("harness.E511", (effective.inline_policy.is_null() ? effective.policy_path : effective.file) +
+                                             ": /policy: the policy does not load: " + errors);
+    }
+    launcher.start();
     bool survived = true;
     std::string exit_text;
     {
@@ -121,15 +135,16 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options,
     OracleInput input{effective, *loaded.policy, transcript, ledger, upstream_tools(effective), rug_pulled_tools(effective),
                       survived, exit_text, options.time_scale};
     judge_scenario(input, result);
-    std::ofstream transcript_file(fs::path(workdir) / "transcript.txt");
-    for (const auto& line : transcript.lines()) transcript_file << line << "\n";
+    write_transcript();
     result.status = result.findings.empty() ? "pass" : "fail";
   } catch (const HarnessError& error) {
     result.status = "error";
     result.error = error.what();
+    write_transcript();
   } catch (const std::exception& error) {
     result.status = "error";
     result.error = std::string("harness.E599 unexpected error: ") + error.what();
+    write_transcript();
   }
   return finish(result);
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "harness/errors.h"
+#include "harness/json_fields.h"
 
 namespace gatecrash::harness {
 namespace {
@@ -80,6 +81,11 @@ HarnessSession& ScenarioContext::open_session(const std::string& name, const std
   const std::string frame = request.dump();
   transcript_.log(name, '>', frame);
   if (!session.connection->send(frame, true)) {
+    if (initialize_attempts_ == 1) {
+      const std::string how = session.connection->exit_description();
+      throw HarnessError("harness.E425", "the gateway (" + profile_.file + ") " + (how.empty() ? "exited" : how) +
+                                             " before it could be sent initialize; see " + launcher_.workdir() + "/gateway-*.stderr");
+    }
     transcript_.event({name, "", "initialize could not be sent: the gateway is gone " + session.connection->exit_description()});
     return session;
   }
@@ -91,7 +97,7 @@ HarnessSession& ScenarioContext::open_session(const std::string& name, const std
     Json answer = parse_lenient(*line);
     if (!answer.is_object() || !answer.contains("id") || answer["id"] != id) continue;
     if (answer.contains("result") && answer["result"].is_object()) {
-      session.protocol_version = answer["result"].value("protocolVersion", protocol_version);
+      session.protocol_version = string_field(answer["result"], "protocolVersion", protocol_version);
       session.initialized = true;
     } else {
       transcript_.event({name, "", "initialize was refused: " + *line});
@@ -242,9 +248,16 @@ void ScenarioContext::handle_incoming(HarnessSession& session, GatewayConnection
       auto it = call_index_by_id_.find(id_key);
       if (it != call_index_by_id_.end()) known = it->second;
     }
+    bool sent_raw = false;
+    {
+      std::lock_guard lock(ids_mutex_);
+      sent_raw = raw_ids_.count(id_key) > 0;
+    }
     if (known >= 0) {
       record_answer(known, message, connection.last_status());  // late or duplicate: counted
-    } else if (pending != nullptr && !message["id"].is_null()) {  // raw steps choose their own ids
+    } else if (pending != nullptr && !message["id"].is_null() && !sent_raw) {
+      // Raw steps choose their own ids; a late answer to one of those (a batch answered message
+      // by message, say) is not an id the gateway made up.
       transcript_.event({session.name, "", "the gateway answered an id that was never sent here: " + id_key});
     }
   }
@@ -265,6 +278,19 @@ void ScenarioContext::settle_http_refusal(HarnessSession& session, GatewayConnec
     record_answer(call_index, synthesized, status);
   }
   pending.clear();
+}
+
+void ScenarioContext::remember_raw_ids(const std::string& bytes) {
+  const Json parsed = parse_lenient(bytes);
+  std::lock_guard lock(ids_mutex_);
+  auto remember = [&](const Json& message) {
+    if (message.is_object() && message.contains("id")) raw_ids_.insert(message["id"].dump());
+  };
+  if (parsed.is_array()) {
+    for (const auto& element : parsed) remember(element);
+  } else {
+    remember(parsed);
+  }
 }
 
 void ScenarioContext::exchange(HarnessSession& session, std::vector<PendingRequest> requests, int concurrency) {
@@ -345,6 +371,7 @@ std::vector<std::string> ScenarioContext::send_and_collect(HarnessSession& sessi
   if (!session.connection) return answers;
   GatewayConnection& connection = *session.connection;
   transcript_.log(session.name, '>', bytes);
+  remember_raw_ids(bytes);
   if (!connection.send(bytes, newline)) return answers;
   const auto deadline = Clock::now() + window;
   while (true) {

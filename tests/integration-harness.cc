@@ -261,3 +261,39 @@ TEST(HarnessList, ListsAttacksScenariosAndProfiles) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(HarnessErrors, ScenarioWithABrokenPolicyIsAnErrorBeforeAnythingStarts) {
+  TempDir dir;
+  const std::string scenario = dir.file("bad-policy.json");
+  write_file(scenario, R"({"id": "t/bad-policy", "title": "t", "attacks": ["R2"], "servers": [{"name": "p", "catalog": "prometheus"}],
+    "policy": {"version": "1", "default": "deny", "tools": {"ListMetrics": {"limits": [{"window": "minute", "max": 3}]}}},
+    "steps": [{"do": "call", "tool": "ListMetrics", "arguments": {}}]})");
+  const auto run = run_harness(dir, {"run", "--scenario", scenario, "--report", dir.file("report")});
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  const json report = read_json(dir.file("report/report.json"));
+  const std::string error = report["scenarios"][0]["error"];
+  EXPECT_EQ(error.rfind("harness.E511 " + scenario + ": /policy: the policy does not load: ", 0), 0u) << error;
+  EXPECT_NE(error.find("policy.E"), std::string::npos) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos) << "one line";
+  // Nothing was started: no ledger line, no gateway stderr.
+  const fs::path workdir = report["scenarios"][0]["workdir"].get<std::string>();
+  EXPECT_FALSE(fs::exists(workdir / "ledger.jsonl") && fs::file_size(workdir / "ledger.jsonl") > 0);
+  EXPECT_TRUE(fs::exists(workdir / "transcript.txt")) << "kept for an errored scenario";
+}
+
+TEST(HarnessErrors, ReplayFileOfTheWrongShapeIsE441) {
+  TempDir dir;
+  const std::string file = dir.file("replay.json");
+  for (const std::string& text : {std::string(R"({"format": 5, "scenario": {}})"), std::string(R"({"format": "gatecrash-replay/1"})"),
+                                  std::string(R"({"format": "gatecrash-replay/1", "scenario": {}, "profile": 7})"),
+                                  std::string("not json")}) {
+    write_file(file, text);
+    const auto run = run_harness(dir, {"replay", file, "--report", dir.file("report")});
+    EXPECT_EQ(run.exit_code, 2) << text;
+    EXPECT_NE(run.err.find("harness.E441 " + file + ": "), std::string::npos) << text << "\n" << run.err;
+  }
+}
+
+}  // namespace
