@@ -297,3 +297,38 @@ TEST(HarnessErrors, ReplayFileOfTheWrongShapeIsE441) {
 }
 
 }  // namespace
+
+namespace {
+
+// replicas: N gateway processes behind one profile, sessions spread round-robin. Two reference
+// gateways sharing a counters journal must hold grant and global caps across replicas; the same
+// two without the journal (each counting alone) must be caught letting 2 x max through.
+TEST(HarnessReplicas, CapsAcrossTwoReplicasHoldOnlyWithSharedCounters) {
+  TempDir dir;
+  auto profile = [&](bool shared) {
+    json command = {"{bindir}/gatecrash-gateway", "--policy", "{policy}", "--servers", "{servers}", "--listen", "127.0.0.1:{port}",
+                    "--grants", "{grants}"};
+    if (shared) {
+      command.push_back("--counters");
+      command.push_back("{workdir}/counters.jsonl");
+    }
+    const std::string path = dir.file(shared ? "shared.json" : "alone.json");
+    write_file(path, json{{"name", shared ? "two-replicas-shared" : "two-replicas-alone"}, {"transport", "http"}, {"command", command},
+                          {"url", "http://127.0.0.1:{port}/mcp"}, {"policy_format", "gatecrash"}, {"tool_names", "{tool}"},
+                          {"identity", {{"header", "Authorization"}, {"value", "Bearer {token}"}}}, {"replicas", 2}}
+                         .dump());
+    return path;
+  };
+  const auto shared = run_harness(dir, {"run", "--gateway", profile(true), "--scenario", scenario_file("rate/multi-session"),
+                                        "--scenario", scenario_file("rate/session-churn"), "--report", dir.file("shared"), "--seed", "2"});
+  EXPECT_EQ(shared.exit_code, 0) << shared.out << shared.err;
+
+  const auto alone = run_harness(dir, {"run", "--gateway", profile(false), "--scenario", scenario_file("rate/multi-session"),
+                                       "--report", dir.file("alone"), "--seed", "2"});
+  EXPECT_EQ(alone.exit_code, 1) << alone.out << alone.err;
+  bool cap = false;
+  for (const auto& finding : all_findings(read_json(dir.file("alone/report.json")))) cap |= finding["oracle"] == "cap";
+  EXPECT_TRUE(cap) << alone.out;
+}
+
+}  // namespace
