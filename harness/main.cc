@@ -9,14 +9,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "harness/attack_database.h"
+#include "harness/diff.h"
 #include "harness/errors.h"
 #include "harness/process_registry.h"
 #include "harness/runner.h"
+#include "mcp/child_process.h"
 #include "reports/console_report.h"
 #include "reports/json_report.h"
 #include "reports/junit_report.h"
+#include "reports/sarif_report.h"
 
 namespace fs = std::filesystem;
 using namespace gatecrash;
@@ -44,6 +48,7 @@ struct CommonFlags {
   std::string scenarios_dir;
   std::string report_dir;
   std::string junit;
+  std::string sarif;
   std::string json;
   std::string policy;
   std::uint64_t seed = 0;
@@ -72,8 +77,42 @@ int execute(harness::RunOptions options, const CommonFlags& flags) {
   const std::string json_path = flags.json.empty() ? (fs::path(options.report_dir) / "report.json").string() : flags.json;
   reports::write_json_report(run, json_path);
   if (!flags.junit.empty()) reports::write_junit_report(run, flags.junit);
+  if (!flags.sarif.empty()) reports::write_sarif_report(run, flags.sarif);
   std::cout << "report: " << json_path << std::endl;
   return run.exit_code();
+}
+
+// --time-scale X: the run happens in a child `gatecrash` started under libfaketime's `faketime -f
+// "+0 xX"`, so the harness, the gateway and every mock share one clock running X times fast
+// (children of one faketime wrapper share its clock) and minute windows pass in seconds. The
+// wrapper does not forward signals, so this process stays outside it: it relays the child's
+// output, and on SIGINT/SIGTERM its handler sends SIGTERM to the child's group (which stops its own
+// gateways), then kills what is left.
+constexpr const char* kScaledClockEnv = "GATECRASH_SCALED_CLOCK";
+
+bool clock_is_scaled() { return std::getenv(kScaledClockEnv) != nullptr; }
+
+int run_under_scaled_clock(const std::vector<std::string>& args, double scale) {
+  if (::access("/usr/bin/faketime", X_OK) != 0 && std::system("command -v faketime >/dev/null 2>&1") != 0) {
+    throw harness::HarnessError("harness.E443", "--time-scale needs libfaketime's faketime command (Debian package faketime; scripts/setup.sh installs it)");
+  }
+  char factor[32];
+  std::snprintf(factor, sizeof factor, "+0 x%g", scale);
+  mcp::ChildOptions options;
+  options.argv = {"faketime", "-f", factor, (fs::path(own_directory()) / "gatecrash").string()};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.env[kScaledClockEnv] = factor;
+  auto child = mcp::ChildProcess::spawn(options);
+  harness::register_group(child->pid());
+  child->close_stdin();
+  while (!child->at_eof()) {
+    if (auto line = child->read_line(std::chrono::milliseconds(1000))) std::cout << *line << "\n" << std::flush;
+  }
+  const auto status = child->wait_exit(std::chrono::milliseconds(10'000));
+  // A signal stopped us: the handler thread exits with 2 once everything is down.
+  while (harness::stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  harness::unregister_group(child->pid());
+  return status && *status >= 0 && *status <= 2 ? *status : 2;
 }
 
 harness::RunOptions base_options(const CommonFlags& flags, const std::string& scenarios_dir) {
@@ -89,6 +128,12 @@ harness::RunOptions base_options(const CommonFlags& flags, const std::string& sc
   }
   options.time_scale = flags.time_scale;
   options.request_timeout = std::chrono::milliseconds(flags.timeout_ms);
+  if (clock_is_scaled()) {
+    // Every wait below is read on the scaled clock: stretch the bounds so they stay the same in
+    // real time (a gateway is not faster because its clock is).
+    options.request_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(flags.timeout_ms * flags.time_scale));
+    options.profile.startup_timeout_ms = static_cast<int>(std::min(600'000.0 * flags.time_scale, options.profile.startup_timeout_ms * flags.time_scale));
+  }
   options.keep_workdirs = flags.keep;
   options.policy_override = flags.policy;
   options.report_dir = flags.report_dir;
@@ -99,11 +144,25 @@ harness::RunOptions base_options(const CommonFlags& flags, const std::string& sc
   return options;
 }
 
+// The scenario files of a suite (a category directory, or every one for "" and "default").
+std::vector<std::string> suite_files(const std::string& scenarios_dir, const std::string& suite) {
+  std::vector<std::string> files;
+  for (const auto& file : harness::find_scenario_files(scenarios_dir)) {
+    const std::string relative = fs::relative(file, scenarios_dir).string();
+    if (suite.empty() || suite == "default" || relative.rfind(suite + "/", 0) == 0) files.push_back(file);
+  }
+  if (files.empty()) {
+    throw harness::HarnessError("harness.E442", "no scenarios found in " + scenarios_dir + (suite.empty() ? "" : " for suite " + suite));
+  }
+  return files;
+}
+
 void add_run_flags(CLI::App& command, CommonFlags& flags) {
   command.add_option("--gateway", flags.gateway, "gateway profile (default: scenarios/profiles/reference-stdio.json)");
   command.add_option("--scenarios", flags.scenarios_dir, "scenarios directory (default: the bundled one)");
   command.add_option("--report", flags.report_dir, "report directory: run directories, findings/, report.json");
   command.add_option("--junit", flags.junit, "also write JUnit XML here");
+  command.add_option("--sarif", flags.sarif, "also write SARIF 2.1.0 here");
   command.add_option("--json", flags.json, "write the JSON report here (default: <report>/report.json)");
   command.add_option("--policy", flags.policy, "use this policy for every scenario");
   command.add_option("--seed", flags.seed, "seed (printed and stored in every report)")->each([&](const std::string&) { flags.seed_given = true; });
@@ -139,6 +198,15 @@ int main(int argc, char** argv) {
   add_run_flags(*replay, flags);
 
   std::string what;
+  std::string against;
+  std::vector<std::string> diff_scenarios;
+  std::string diff_suite;
+  auto* diff = app.add_subcommand("diff", "run the same traffic against two gateways and compare their decisions");
+  add_run_flags(*diff, flags);
+  diff->add_option("--against", against, "the second gateway profile (the first is --gateway)")->required();
+  diff->add_option("--scenario", diff_scenarios, "scenario file(s) instead of the suite");
+  diff->add_option("--suite", diff_suite, "a scenario category, or default");
+
   auto* list = app.add_subcommand("list", "list attacks, scenarios or profiles");
   list->add_option("what", what, "attacks | scenarios | profiles")->required()->check(CLI::IsMember({"attacks", "scenarios", "profiles"}));
   list->add_option("--scenarios", flags.scenarios_dir, "scenarios directory");
@@ -151,6 +219,9 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if ((*run || *replay || *diff || app.get_subcommands().empty()) && flags.time_scale != 1.0 && !clock_is_scaled()) {
+      return run_under_scaled_clock(std::vector<std::string>(argv + 1, argv + argc), flags.time_scale);
+    }
     const std::string scenarios_dir = find_scenarios_dir(flags.scenarios_dir);
     if (*list) {
       if (what == "attacks") {
@@ -177,6 +248,35 @@ int main(int argc, char** argv) {
         }
       }
       return 0;
+    }
+    if (*diff) {
+      // Same scenario files, same seed, one run per profile: the traffic is the same on both sides.
+      if (!flags.seed_given) {
+        flags.seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1'000'000'007ULL;
+        flags.seed_given = true;
+      }
+      harness::RunOptions left = base_options(flags, scenarios_dir);
+      left.scenario_files = diff_scenarios.empty() ? suite_files(scenarios_dir, diff_suite) : diff_scenarios;
+      const std::string report_dir = left.report_dir;
+      left.report_dir = (fs::path(report_dir) / "left").string();
+      CommonFlags right_flags = flags;
+      right_flags.gateway = against;
+      harness::RunOptions right = base_options(right_flags, scenarios_dir);
+      right.scenario_files = left.scenario_files;
+      right.report_dir = (fs::path(report_dir) / "right").string();
+      std::cout << "gatecrash diff: " << left.profile.name << " (" << left.profile.file << ") against " << right.profile.name << " ("
+                << right.profile.file << "), " << left.scenario_files.size() << " scenario file(s), seed " << left.seed << std::endl;
+      const harness::RunResult left_run = harness::run_suite(left);
+      reports::write_json_report(left_run, (fs::path(left.report_dir) / "report.json").string());
+      const harness::RunResult right_run = harness::run_suite(right);
+      reports::write_json_report(right_run, (fs::path(right.report_dir) / "report.json").string());
+      const harness::RunDifference difference = harness::compare_runs(left_run, right_run);
+      std::cout << harness::diff_text(difference);
+      const std::string diff_path = (fs::path(report_dir) / "diff.json").string();
+      std::ofstream(diff_path) << harness::to_json(difference).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      std::cout << "diff: " << diff_path << std::endl;
+      if (left_run.error_count() > 0 || right_run.error_count() > 0) return 2;
+      return difference.differing() > 0 ? 1 : 0;
     }
     if (*replay) {
       std::ifstream in(replay_file);
@@ -205,6 +305,12 @@ int main(int argc, char** argv) {
       if (flags.policy.empty()) flags.policy = text_member("policy_override");
       if (!flags.time_scale_given && document.contains("time_scale") && document["time_scale"].is_number()) {
         flags.time_scale = document["time_scale"].get<double>();
+        if (flags.time_scale != 1.0 && !clock_is_scaled()) {
+          std::vector<std::string> args(argv + 1, argv + argc);
+          args.push_back("--time-scale");
+          args.push_back(std::to_string(flags.time_scale));
+          return run_under_scaled_clock(args, flags.time_scale);
+        }
       }
       harness::RunOptions options = base_options(flags, scenarios_dir);
       fs::create_directories(options.report_dir);
@@ -219,17 +325,7 @@ int main(int argc, char** argv) {
     }
     // run (also the default with no subcommand)
     harness::RunOptions options = base_options(flags, scenarios_dir);
-    if (!scenario_files.empty()) {
-      options.scenario_files = scenario_files;
-    } else {
-      for (const auto& file : harness::find_scenario_files(scenarios_dir)) {
-        const std::string relative = fs::relative(file, scenarios_dir).string();
-        if (suite.empty() || suite == "default" || relative.rfind(suite + "/", 0) == 0) options.scenario_files.push_back(file);
-      }
-      if (options.scenario_files.empty()) {
-        throw harness::HarnessError("harness.E442", "no scenarios found in " + scenarios_dir + (suite.empty() ? "" : " for suite " + suite));
-      }
-    }
+    options.scenario_files = scenario_files.empty() ? suite_files(scenarios_dir, suite) : scenario_files;
     return execute(options, flags);
   } catch (const harness::HarnessError& error) {
     std::cerr << "gatecrash: " << error.what() << std::endl;

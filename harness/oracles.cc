@@ -270,7 +270,7 @@ class Judge {
       const std::int64_t window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(limit.window.length).count();
       // Ledger times are when the mock received a call, a little after the gateway decided; an
       // interval shortened by that slack is sound for both window kinds (see docs/harness.md).
-      const std::int64_t slack_ns = std::min<std::int64_t>(window_ns / 4, static_cast<std::int64_t>(250'000'000 / in_.time_scale));
+      const std::int64_t slack_ns = std::min<std::int64_t>(window_ns / 4, static_cast<std::int64_t>(250'000'000 * in_.time_scale));
       auto worst_sliding = [&](std::int64_t length) {
         std::int64_t best = 0, sum = 0;
         std::size_t best_end = 0;
@@ -379,7 +379,7 @@ class Judge {
           break;
         }
         const std::int64_t window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(limit->window.length).count();
-        const std::int64_t slack_ns = static_cast<std::int64_t>(250'000'000 / in_.time_scale);
+        const std::int64_t slack_ns = static_cast<std::int64_t>(250'000'000 * in_.time_scale);
         const std::int64_t answered_ns = call.sent_wall_ns + std::max<std::int64_t>(0, call.answered_ms - call.sent_ms) * 1'000'000;
         const std::int64_t from = call.sent_wall_ns - window_ns;
         const std::int64_t to = answered_ns + slack_ns;

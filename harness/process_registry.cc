@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -18,6 +20,11 @@
 
 namespace gatecrash::harness {
 namespace {
+
+std::atomic<bool>& stopping_flag() {
+  static std::atomic<bool> stopping{false};
+  return stopping;
+}
 
 std::mutex& registry_mutex() {
   static std::mutex mutex;
@@ -64,6 +71,8 @@ void kill_and_reap(const std::vector<std::pair<pid_t, pid_t>>& children) {
 
 }  // namespace
 
+bool stopping() { return stopping_flag().load(); }
+
 void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 void register_group(pid_t pgid) {
@@ -82,7 +91,22 @@ void kill_everything_started() {
     std::lock_guard lock(registry_mutex());
     registered = groups();
   }
+  // SIGTERM first, so a harness we started (the --time-scale clock child) can stop its own
+  // gateways; then SIGKILL whatever is left. Processes orphaned meanwhile are reparented to us
+  // (the subreaper), so our children are swept twice.
+  for (pid_t group : registered) ::killpg(group, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(2000);
+  while (std::chrono::steady_clock::now() < deadline) {
+    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    bool any = false;
+    for (pid_t group : registered) any |= ::killpg(group, 0) == 0;
+    if (!any) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   for (pid_t group : registered) ::killpg(group, SIGKILL);
+  kill_and_reap(our_children());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   kill_and_reap(our_children());
 }
 
@@ -109,6 +133,7 @@ void install_termination_handler() {
   std::thread([] {
     int received = 0;
     if (::sigwait(&signals, &received) != 0) return;
+    stopping_flag().store(true);
     kill_everything_started();
     std::fprintf(stderr, "gatecrash: stopped by signal %d; every process it started was killed\n", received);
     std::_Exit(2);

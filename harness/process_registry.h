@@ -25,5 +25,8 @@ void reap_orphans();
 // starts) and starts a thread that, on one of them, kills everything started, prints a line to
 // stderr and exits with status 2.
 void install_termination_handler();
+// True once a termination signal arrived: the handler thread is stopping everything and will
+// exit with 2; other threads must not exit the process first.
+bool stopping();
 
 }  // namespace gatecrash::harness

@@ -8,6 +8,8 @@
 #   $GATECRASH_TOOLS_DIR/everything/   @modelcontextprotocol/server-everything@2026.8.31
 #   $GATECRASH_TOOLS_DIR/supergateway/ supergateway@4.0.0 (stdio -> Streamable HTTP bridge; bench/ peer)
 #   $GATECRASH_TOOLS_DIR/mcp-proxy/    mcp-proxy@6.7.19 (punkpeye's stdio -> HTTP bridge; bench/ peer)
+#   $GATECRASH_TOOLS_DIR/sarif/        @microsoft/jest-sarif@1.0.0-beta.0 (the SARIF 2.1.0 schema + ajv 6,
+#                                      used by tests/interop/validate_sarif.mjs)
 #
 # GATECRASH_TOOLS_DIR defaults to $HOME/.cache/gatecrash/tools. The lock files live in the repo
 # (tests/interop/npm-locks/<folder>/) and are installed with `npm ci`, so transitive dependencies are
@@ -27,6 +29,7 @@ PINS=(
   "everything|@modelcontextprotocol/server-everything@2026.8.31|node_modules/@modelcontextprotocol/server-everything/dist/index.js"
   "supergateway|supergateway@4.0.0|node_modules/supergateway/dist/index.js"
   "mcp-proxy|mcp-proxy@6.7.19|node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"
+  "sarif|@microsoft/jest-sarif@1.0.0-beta.0|node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
 )
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +40,7 @@ update_locks=0
 for arg in "$@"; do
   case "$arg" in
     --update-locks) update_locks=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup-npm.sh: unknown argument '$arg' (known: --update-locks)" >&2; exit 2 ;;
   esac
 done
@@ -60,7 +63,7 @@ if [ "$update_locks" -eq 0 ]; then
 else
   all_ok=0
 fi
-summary="node22 22.23.3, conformance 0.1.16, sdk 1.32.2, server-everything 2026.8.31, supergateway 4.0.0, mcp-proxy 6.7.19"
+summary="node22 22.23.3, conformance 0.1.16, sdk 1.32.2, server-everything 2026.8.31, supergateway 4.0.0, mcp-proxy 6.7.19, jest-sarif 1.0.0-beta.0"
 if [ "$all_ok" -eq 1 ]; then
   echo "setup-npm.sh: npm tools present in $TOOLS_DIR ($summary)"
   exit 0

@@ -12,6 +12,9 @@
 #   SUPERGATEWAY_JS      its JS entry, to run with an explicit node: "$NODE22" "$SUPERGATEWAY_JS" --stdio ...
 #   MCP_PROXY_BIN        mcp-proxy launcher (punkpeye's; "#!/usr/bin/env node", Node 20.19+ is enough)
 #   MCP_PROXY_JS         its JS entry: "$NODE22" "$MCP_PROXY_JS" --port N -- <command> ...
+#   SARIF_SCHEMA         the official SARIF 2.1.0 schema (sarif-2.1.0-rtm.5.json, from @microsoft/jest-sarif)
+#   SARIF_AJV_DIR        folder whose node_modules/ holds the ajv 6 that validates against it
+#                        (tests/interop/validate_sarif.mjs reads both)
 #
 # bench/ runs both bridges as "$NODE22" <entry>, so every run uses the same pinned Node.
 #
@@ -28,13 +31,16 @@ export SUPERGATEWAY_BIN="$GATECRASH_TOOLS_DIR/supergateway/node_modules/.bin/sup
 export SUPERGATEWAY_JS="$GATECRASH_TOOLS_DIR/supergateway/node_modules/supergateway/dist/index.js"
 export MCP_PROXY_BIN="$GATECRASH_TOOLS_DIR/mcp-proxy/node_modules/.bin/mcp-proxy"
 export MCP_PROXY_JS="$GATECRASH_TOOLS_DIR/mcp-proxy/node_modules/mcp-proxy/dist/bin/mcp-proxy.mjs"
+export SARIF_SCHEMA="$GATECRASH_TOOLS_DIR/sarif/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"
+export SARIF_AJV_DIR="$GATECRASH_TOOLS_DIR/sarif"
 SDK_CLIENT_MJS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/interop/sdk_client.mjs"
 export SDK_CLIENT_MJS
 
 _gatecrash_tools_missing=""
 for _gatecrash_f in "$NODE22" "$CONFORMANCE_JS" \
     "$SDK_DIR/node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js" \
-    "$EVERYTHING_BIN" "$EVERYTHING_JS" "$SUPERGATEWAY_BIN" "$SUPERGATEWAY_JS" "$MCP_PROXY_BIN" "$MCP_PROXY_JS"; do
+    "$EVERYTHING_BIN" "$EVERYTHING_JS" "$SUPERGATEWAY_BIN" "$SUPERGATEWAY_JS" "$MCP_PROXY_BIN" "$MCP_PROXY_JS" \
+    "$SARIF_SCHEMA" "$SARIF_AJV_DIR/node_modules/ajv/package.json"; do
   [ -e "$_gatecrash_f" ] || _gatecrash_tools_missing="$_gatecrash_tools_missing $_gatecrash_f"
 done
 unset _gatecrash_f

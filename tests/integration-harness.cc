@@ -332,3 +332,77 @@ TEST(HarnessReplicas, CapsAcrossTwoReplicasHoldOnlyWithSharedCounters) {
 }
 
 }  // namespace
+
+namespace {
+
+// --time-scale: gateway, mocks and harness share one libfaketime clock running 30x, so a minute
+// window refills after a scenario's 61 s wait in about two seconds of real time.
+TEST(HarnessTimeScale, AMinuteWindowIsTestedInSecondsOnOneSharedClock) {
+  TempDir dir;
+  const std::string scenario = std::string(GATECRASH_SOURCE_DIR) + "/tests/fixtures/harness/minute-window.json";
+  const auto run = run_harness(dir, {"run", "--scenario", scenario, "--report", dir.file("report"), "--time-scale", "30", "--keep"}, 90s);
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const json report = read_json(dir.file("report/report.json"));
+  EXPECT_EQ(report["time_scale"], 30.0);
+  EXPECT_EQ(report["counts"]["verdicts"]["forwarded"], 6);
+  EXPECT_EQ(report["counts"]["verdicts"]["refused"], 2);
+  // The mock's ledger is on the same scaled clock: its first and last calls are a scaled minute apart.
+  const auto ledger = gatecrash::testing::read_json_lines(report["scenarios"][0]["workdir"].get<std::string>() + "/ledger.jsonl");
+  std::int64_t first = 0, last = 0;
+  for (const auto& line : ledger) {
+    if (line.value("method", "") != "tools/call") continue;
+    const std::int64_t t = line["t_ns"].get<std::int64_t>();
+    first = first == 0 ? t : std::min(first, t);
+    last = std::max(last, t);
+  }
+  EXPECT_GE(last - first, 60'000'000'000LL) << "the mock did not see a minute pass";
+}
+
+TEST(HarnessTimeScale, SigtermStopsTheScaledRunAndEverythingItStarted) {
+  TempDir dir;
+  const std::string scenario = dir.file("slow.json");
+  write_file(scenario, R"({"id": "t/slow", "title": "a long wait", "attacks": ["R2"],
+    "servers": [{"name": "p", "catalog": "prometheus"}],
+    "policy": {"version": "1", "default": "allow", "tools": {}},
+    "steps": [{"do": "session", "session": "a"}, {"do": "wait", "ms": 120000}]})");
+  auto child = gatecrash::mcp::ChildProcess::spawn({{GATECRASH_HARNESS_BIN, "run", "--scenario", scenario, "--report",
+                                                     dir.file("report"), "--time-scale", "2"},
+                                                    {}, dir.file("err.txt"), ""});
+  child->close_stdin();
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (processes_mentioning(dir.path().string()).size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  const auto started = processes_mentioning(dir.path().string());
+  ASSERT_GE(started.size(), 3u) << "expected the scaled harness, its gateway and its mock";
+  ASSERT_EQ(::kill(child->pid(), SIGTERM), 0);
+  const auto status = child->wait_exit(15s);
+  ASSERT_TRUE(status.has_value()) << "gatecrash did not exit after SIGTERM";
+  EXPECT_EQ(*status, 2);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(processes_mentioning(dir.path().string()).empty()) << gatecrash::testing::read_source_file_abs(dir.file("err.txt"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(HarnessDiff, TheSameTrafficAgainstTwoGatewaysShowsWhereTheyDecideDifferently) {
+  TempDir dir;
+  const auto differ = run_harness(dir, {"diff", "--gateway", kScenarios + "/profiles/reference-stdio.json", "--against",
+                                        kScenarios + "/profiles/passthrough.json", "--scenario", scenario_file("rate/call-level-units"),
+                                        "--report", dir.file("d1"), "--seed", "3"});
+  EXPECT_EQ(differ.exit_code, 1) << differ.out << differ.err;
+  EXPECT_NE(differ.out.find("refused / forwarded"), std::string::npos) << differ.out;
+  const json diff = read_json(dir.file("d1/diff.json"));
+  EXPECT_EQ(diff["format"], "gatecrash-diff/1");
+  EXPECT_EQ(diff["differing_scenarios"], 1);
+  EXPECT_TRUE(fs::exists(dir.file("d1/left/report.json")) && fs::exists(dir.file("d1/right/report.json")));
+
+  const auto same = run_harness(dir, {"diff", "--gateway", kScenarios + "/profiles/reference-stdio.json", "--against",
+                                      kScenarios + "/profiles/reference-http.json", "--scenario", scenario_file("rate/call-level-units"),
+                                      "--scenario", scenario_file("authz/hidden-tools"), "--report", dir.file("d2"), "--seed", "3"});
+  EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
+}
+
+}  // namespace

@@ -1,4 +1,5 @@
-// tests/unit-reports.cc — the report writers: console and SUMMARY line, JSON, JUnit XML, escaping.
+// tests/unit-reports.cc — the report writers: console and SUMMARY line, JSON, JUnit XML, SARIF,
+// escaping.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include "reports/junit_report.h"
 #include "reports/report_file.h"
 #include "reports/safe_text.h"
+#include "reports/sarif_report.h"
 #include "tests/test_support.h"
 
 namespace gatecrash::reports {
@@ -452,6 +454,203 @@ TEST(JunitReport, HostileStringsSurviveEscaping) {
       << text;
   EXPECT_NE(text.find("line\r\nwith CRLF\n"), std::string::npos);
   EXPECT_NE(text.find("\\x00nul\n"), std::string::npos);
+}
+
+// ---- SARIF ----
+
+nlohmann::json sarif_of(const RunResult& run) {
+  return nlohmann::json::parse(sarif_report_text(run));
+}
+
+TEST(SarifReport, VersionFirstThenSchemaAndOneRunOfGatecrash) {
+  const std::string text = sarif_report_text(sample_run());
+  EXPECT_EQ(text.rfind("{\n  \"version\": \"2.1.0\",\n  \"$schema\": "
+                       "\"https://json.schemastore.org/sarif-2.1.0-rtm.5.json\",\n",
+                       0),
+            0u)
+      << text.substr(0, 200);
+  EXPECT_EQ(text.back(), '\n');
+  const auto log = nlohmann::json::parse(text);
+  ASSERT_EQ(log["runs"].size(), 1u);
+  const auto& run = log["runs"][0];
+  EXPECT_EQ(run["tool"]["driver"]["name"], "gatecrash");
+  EXPECT_EQ(run["tool"]["driver"]["version"], "0.1.0");
+  EXPECT_FALSE(run["tool"]["driver"].contains("informationUri"));
+  EXPECT_EQ(run["properties"],
+            (nlohmann::json{
+                {"seed", 42},
+                {"profile", {{"name", "reference"}, {"file", "scenarios/profiles/reference.json"}}},
+                {"time_scale", 0.5}}));
+  ASSERT_EQ(run["invocations"].size(), 1u);
+  EXPECT_EQ(run["invocations"][0]["exitCode"], 2);
+  EXPECT_EQ(run["invocations"][0]["executionSuccessful"], false);
+  EXPECT_EQ(run["invocations"][0]["startTimeUtc"], "2025-01-02T03:04:05Z");
+}
+
+TEST(SarifReport, OneResultPerFindingLocatedAtItsScenarioFile) {
+  const auto run = sarif_of(sample_run())["runs"][0];
+  const auto& results = run["results"];
+  ASSERT_EQ(results.size(), 2u);
+  const auto& first = results[0];
+  EXPECT_EQ(first["ruleId"], "D1");
+  EXPECT_EQ(first["level"], "error");
+  EXPECT_EQ(first["message"]["text"], "destroy_vm reached upstream as DESTROY_VM");
+  EXPECT_EQ(first["locations"], nlohmann::json::parse(R"([{"physicalLocation": {"artifactLocation":
+                {"uri": "scenarios/deny/case-folding.json"}}}])"));
+  const auto& properties = first["properties"];
+  EXPECT_EQ(properties["oracle"], "no-leak");
+  EXPECT_EQ(properties["scenario"], "deny/case-folding");
+  EXPECT_EQ(properties["occurrences"], 1);
+  EXPECT_EQ(properties["evidence"].size(), 7u);
+  EXPECT_EQ(properties["evidence"][6], "ledger line 7");
+  EXPECT_EQ(properties["replay_command"], "gatecrash replay out/findings/D1.json");
+  EXPECT_EQ(results[1]["ruleId"], "D3");
+  EXPECT_EQ(results[1]["properties"]["oracle"], "integrity");
+  for (const auto& result : results) {
+    const auto& rule = run["tool"]["driver"]["rules"][result["ruleIndex"].get<std::size_t>()];
+    EXPECT_EQ(rule["id"], result["ruleId"]);
+  }
+}
+
+TEST(SarifReport, FingerprintsDependOnlyOnScenarioAttackOracleAndSummary) {
+  const auto fingerprint_of = [](const RunResult& run) {
+    return sarif_of(run)["runs"][0]["results"][0]["partialFingerprints"]["gatecrash/v1"]
+        .get<std::string>();
+  };
+  const std::string original = fingerprint_of(sample_run());
+  EXPECT_EQ(original.size(), 16u);
+  EXPECT_EQ(original.find_first_not_of("0123456789abcdef"), std::string::npos) << original;
+  RunResult other_run = sample_run();
+  other_run.seed = 7;
+  other_run.scenarios[1].findings[0].evidence = {"other evidence"};
+  other_run.scenarios[1].findings[0].occurrences = 3;
+  other_run.scenarios[1].findings[0].replay_command = "gatecrash replay elsewhere.json";
+  EXPECT_EQ(fingerprint_of(other_run), original);
+  for (const auto change :
+       {+[](Finding& f) { f.summary += "!"; }, +[](Finding& f) { f.oracle = "cap"; },
+        +[](Finding& f) { f.attack = "D2"; }, +[](Finding& f) { f.scenario = "deny/other"; }}) {
+    RunResult changed = sample_run();
+    change(changed.scenarios[1].findings[0]);
+    EXPECT_NE(fingerprint_of(changed), original);
+  }
+}
+
+TEST(SarifReport, RulesAreOnePerAttackWithAFinding) {
+  RunResult run = sample_run();
+  ScenarioResult again = failing_scenario();
+  again.id = "deny/unicode-folding";
+  again.file = "scenarios/deny/unicode-folding.json";
+  for (auto& f : again.findings) f.scenario = again.id;
+  again.findings[1].attack = "D1";  // D1 again, now reported by the integrity oracle
+  run.scenarios.push_back(again);
+  const auto sarif_run = sarif_of(run)["runs"][0];
+  const auto& rules = sarif_run["tool"]["driver"]["rules"];
+  ASSERT_EQ(rules.size(), 2u);  // D1, D3; not R2 or S4, which have no finding
+  EXPECT_EQ(rules[0]["id"], "D1");
+  EXPECT_EQ(rules[0]["shortDescription"]["text"],
+            "Attack D1, reported by the oracles no-leak, integrity");
+  EXPECT_EQ(rules[0]["properties"]["oracles"], (nlohmann::json{"no-leak", "integrity"}));
+  EXPECT_EQ(rules[0]["defaultConfiguration"]["level"], "error");
+  EXPECT_EQ(rules[1]["id"], "D3");
+  EXPECT_EQ(rules[1]["shortDescription"]["text"], "Attack D3, reported by the oracle integrity");
+  ASSERT_EQ(sarif_run["results"].size(), 4u);
+  EXPECT_EQ(sarif_run["results"][3]["ruleId"], "D1");
+  EXPECT_EQ(sarif_run["results"][3]["ruleIndex"], 0);
+  EXPECT_EQ(sarif_run["results"][3]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "scenarios/deny/unicode-folding.json");
+}
+
+TEST(SarifReport, ScenariosThatCouldNotRunAreToolExecutionNotifications) {
+  RunResult run = sample_run();
+  run.scenarios[2].file = "scenarios/server/rug-pull.json";
+  const auto invocation = sarif_of(run)["runs"][0]["invocations"][0];
+  ASSERT_EQ(invocation["toolExecutionNotifications"].size(), 1u);
+  const auto& notification = invocation["toolExecutionNotifications"][0];
+  EXPECT_EQ(notification["level"], "error");
+  EXPECT_EQ(notification["message"]["text"], "gateway exited with status 1 before initialize");
+  EXPECT_EQ(notification["properties"]["scenario"], "server/rug-pull");
+  EXPECT_EQ(notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "scenarios/server/rug-pull.json");
+  // A scenario without a file has no locations at all (an empty list says nothing).
+  EXPECT_FALSE(
+      sarif_of(sample_run())["runs"][0]["invocations"][0]["toolExecutionNotifications"][0].contains(
+          "locations"));
+}
+
+TEST(SarifReport, ACleanRunHasEmptyResultsAndASuccessfulInvocation) {
+  RunResult run;
+  run.scenarios = {passing_scenario()};
+  const auto sarif_run = sarif_of(run)["runs"][0];
+  EXPECT_EQ(sarif_run["results"], nlohmann::json::array());
+  EXPECT_EQ(sarif_run["tool"]["driver"]["rules"], nlohmann::json::array());
+  EXPECT_FALSE(sarif_run["tool"]["driver"].contains("version"));  // unknown: left out
+  EXPECT_EQ(sarif_run["invocations"][0]["exitCode"], 0);
+  EXPECT_EQ(sarif_run["invocations"][0]["executionSuccessful"], true);
+  EXPECT_EQ(sarif_run["invocations"][0]["toolExecutionNotifications"], nlohmann::json::array());
+  EXPECT_FALSE(sarif_run["invocations"][0].contains("startTimeUtc"));
+
+  RunResult findings_only = sample_run();
+  findings_only.scenarios.pop_back();
+  findings_only.started_at = "yesterday";  // not a date-time: left out rather than invalid
+  const auto invocation = sarif_of(findings_only)["runs"][0]["invocations"][0];
+  EXPECT_EQ(invocation["exitCode"], 1);
+  EXPECT_EQ(invocation["executionSuccessful"], true);  // findings are a successful run
+  EXPECT_FALSE(invocation.contains("startTimeUtc"));
+}
+
+TEST(SarifReport, RepeatedFindingsSayHowOftenInTheMessage) {
+  RunResult run = sample_run();
+  run.scenarios[1].findings[0].occurrences = 80;
+  const auto result = sarif_of(run)["runs"][0]["results"][0];
+  EXPECT_EQ(result["message"]["text"],
+            "destroy_vm reached upstream as DESTROY_VM (80 occurrences)");
+  EXPECT_EQ(result["properties"]["occurrences"], 80);
+}
+
+TEST(SarifReport, FileUrisArePercentEncodedAndAbsolutePathsBecomeFileUris) {
+  RunResult run = sample_run();
+  run.scenarios[1].file = "/srv/my scenarios/caf\xC3\xA9:1.json";
+  EXPECT_EQ(sarif_of(run)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+                         ["artifactLocation"]["uri"],
+            "file:///srv/my%20scenarios/caf%C3%A9%3A1.json");
+}
+
+TEST(SarifReport, InvalidUtf8BecomesReplacementCharactersAndTheTextIsStrictUtf8) {
+  RunResult run = sample_run();
+  run.gatecrash_version = "0.1\xff";
+  run.scenarios[1].findings[0].summary = kHostile;
+  run.scenarios[1].findings[0].evidence = {kHostile, std::string("\0nul", 4), "\xC0\x80"};
+  run.scenarios[2].error = "bad \xed\xa0\x80 surrogate";
+  const std::string text = sarif_report_text(run);
+  for (std::size_t pos = 0; pos < text.size();) {
+    const CodePoint point = next_code_point(text, pos);
+    ASSERT_TRUE(point.valid) << "invalid UTF-8 at byte " << pos;
+    pos += point.length;
+  }
+  const auto sarif_run = nlohmann::json::parse(text)["runs"][0];
+  const std::string replaced = std::string("<tag a=\"1\" b='2'>&amp; ]]> \x01\x1b[2J") +
+                               "\xEF\xBF\xBD\xEF\xBF\xBD" + " tab\tend";
+  const auto& result = sarif_run["results"][0];
+  EXPECT_EQ(result["message"]["text"], replaced);
+  EXPECT_EQ(result["properties"]["evidence"][0], replaced);
+  EXPECT_EQ(result["properties"]["evidence"][1], std::string("\0nul", 4));
+  EXPECT_EQ(result["properties"]["evidence"][2], "\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(sarif_run["tool"]["driver"]["version"], "0.1\xEF\xBF\xBD");
+  EXPECT_EQ(sarif_run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"],
+            "bad \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD surrogate");
+}
+
+TEST(SarifReport, WritesTheFileWholeAndNamesThePathWhenItCannot) {
+  testing::TempDir dir;
+  const std::string path = dir.file("report.sarif");
+  write_sarif_report(sample_run(), path);
+  EXPECT_EQ(testing::read_source_file_abs(path), sarif_report_text(sample_run()));
+  try {
+    write_sarif_report(sample_run(), "/nonexistent-dir/report.sarif");
+    FAIL() << "expected ReportError";
+  } catch (const ReportError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/report.sarif"), std::string::npos);
+  }
 }
 
 // ---- the escapes underneath ----
