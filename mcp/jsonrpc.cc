@@ -1,6 +1,8 @@
 // mcp/jsonrpc.cc — strict JSON-RPC 2.0 validation (mcp-protocol.md §3) and serialisation.
 #include "mcp/jsonrpc.h"
 
+#include <limits>
+
 namespace gatecrash::mcp {
 
 Json RequestId::to_json() const {
@@ -36,6 +38,13 @@ std::optional<std::string> check_error_object(const Json& error) {
   if (!error.is_object()) return "\"error\" must be an object";
   auto code = error.find("code");
   if (code == error.end() || !code->is_number_integer()) return "\"error.code\" must be an integer";
+  // ErrorObject holds an int: a code outside it would be forwarded as another number than the one
+  // validated (found by fuzz/jsonrpc_fuzzer: 4294967297 read back as 1).
+  if (code->is_number_unsigned() ? code->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<int>::max())
+                                 : (code->get<std::int64_t>() < std::numeric_limits<int>::min() ||
+                                    code->get<std::int64_t>() > std::numeric_limits<int>::max())) {
+    return "\"error.code\" must fit in 32 bits";
+  }
   auto message = error.find("message");
   if (message == error.end() || !message->is_string()) return "\"error.message\" must be a string";
   for (const auto& [k, v] : error.items()) {

@@ -140,6 +140,7 @@ class YamlConverter {
       }
       const std::string& key = entry.first.Scalar();
       std::string child = pointer_append(pointer, key);
+      if (!count_bytes(key.size(), child)) return nullptr;
       if (object.contains(key)) {
         fail(error_id::kDuplicateKey, child, "duplicate key " + Json(key).dump());
         return nullptr;
@@ -150,6 +151,7 @@ class YamlConverter {
   }
 
   Json convert_scalar(const YAML::Node& node, const std::string& pointer) {
+    if (!count_bytes(node.Scalar().size(), pointer)) return nullptr;
     const std::string& tag = node.Tag();
     if (tag == "!" || tag == "tag:yaml.org,2002:str") return node.Scalar();
     if (tag == "?" || tag.empty() || tag.starts_with("tag:yaml.org,2002:")) {
@@ -159,11 +161,21 @@ class YamlConverter {
     return nullptr;
   }
 
+  // Adds to the expanded text; false (and the error) once it passes kMaxYamlExpandedBytes.
+  bool count_bytes(std::size_t size, const std::string& pointer) {
+    bytes_ += size;
+    if (bytes_ <= kMaxYamlExpandedBytes) return true;
+    fail(error_id::kTooLarge, pointer,
+         "document expands to more than " + std::to_string(kMaxYamlExpandedBytes) + " bytes of keys and scalars");
+    return false;
+  }
+
   void fail(std::string_view id, std::string pointer, std::string message) {
     if (!error_) error_ = PolicyError{std::string(id), std::move(pointer), std::move(message)};
   }
 
   std::size_t nodes_ = 0;
+  std::size_t bytes_ = 0;
   std::optional<PolicyError> error_;
 };
 

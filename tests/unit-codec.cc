@@ -125,6 +125,13 @@ TEST(JsonRpc, InvalidRequestsKeepTheirReadableId) {
 
   auto bad_error = element_error(R"({"jsonrpc":"2.0","id":5,"error":{"code":"x","message":"m"}})");
   EXPECT_EQ(bad_error.kind, "bad_error");
+  // Codes outside 32 bits would be read back as another number (fuzz/regressions/jsonrpc_fuzzer).
+  for (const char* code : {"4294967297", "18446744073709551615", "-2147483649", "2147483648"}) {
+    auto wide = element_error(std::string(R"({"jsonrpc":"2.0","id":5,"error":{"code":)") + code + R"(,"message":"m"}})");
+    EXPECT_EQ(wide.kind, "bad_error") << code;
+  }
+  EXPECT_EQ(one(R"({"jsonrpc":"2.0","id":5,"error":{"code":-2147483648,"message":"m"}})").index(), 0u)
+      << "INT_MIN still fits";
 
   auto extra = element_error(R"({"jsonrpc":"2.0","id":6,"method":"ping","Method":"x"})");
   EXPECT_EQ(extra.kind, "unknown_member");

@@ -353,6 +353,12 @@ TEST(PolicyErrors, E003TooLargeTooDeepOrTooManyAliases) {
   }
   EXPECT_EQ(yaml_error(laughs),
             "policy.E003 /e/7/8/8/8/9: document expands to more than 100000 nodes");
+  // Few nodes, each a long string: the expanded text is bounded too (a fuzzer finding).
+  std::string long_laughs = "a: &a \"" + std::string(70'000, 'x') + "\"\n";
+  long_laughs += "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+  long_laughs += "c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n";
+  EXPECT_EQ(yaml_error(long_laughs),
+            "policy.E003 /c/4/8: document expands to more than 4194304 bytes of keys and scalars");
 }
 
 TEST(PolicyErrors, E004AndE005FilesThatCannotBeLoaded) {
