@@ -58,9 +58,11 @@ class Judge {
     check_protocol();
     check_integrity();
     check_expectations();
+    check_audit();
     for (const auto& name : {"no-leak", "cap", "liveness", "protocol", "integrity"}) {
       out_.oracles.push_back({name, checks_[name], failures_[name]});
     }
+    if (in_.audit_lines != nullptr) out_.oracles.push_back({"audit", checks_["audit"], failures_["audit"]});
     if (in_.scenario.expect.is_object()) out_.oracles.push_back({"expect", checks_["expect"], failures_["expect"]});
   }
 
@@ -542,6 +544,67 @@ class Judge {
                 answers);
       }
     }
+  }
+
+  // The reference audit format (docs/gateway.md "Audit log"): every call the gateway decided has a
+  // `decision` line under the client's request id; a call that reached upstream was decided
+  // `allow`, a call refused by policy was decided otherwise; secret-looking arguments are never
+  // written in clear.
+  void check_audit() {
+    if (in_.audit_lines == nullptr) return;
+    std::map<std::string, std::vector<std::string>> verdicts_by_id;  // request id (JSON text) -> verdicts
+    ++checks_["audit"];
+    for (const auto& text : *in_.audit_lines) {
+      const Json line = Json::parse(text, nullptr, false);
+      if (!line.is_object() || !line.contains("event")) {
+        finding("audit", default_attack(), "an audit line is not a JSON object with an \"event\"", {"audit: " + excerpt(text)});
+        continue;
+      }
+      if (string_field(line, "event") != "decision") continue;
+      verdicts_by_id[any_field(line, "request_id").dump()].push_back(string_field(line, "verdict"));
+      const Json arguments = any_field(line, "arguments");
+      if (!arguments.is_object()) continue;
+      for (const auto& [key, value] : arguments.items()) {
+        std::string lower = key;
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const bool secret = lower.find("password") != std::string::npos || lower.find("token") != std::string::npos ||
+                            lower.find("api_key") != std::string::npos || lower.find("secret") != std::string::npos;
+        if (secret && value.is_string() && value != "[redacted]" && !value.get<std::string>().empty()) {
+          finding("audit", default_attack(), "the audit log holds the secret-looking argument \"" + key + "\" in clear",
+                  {"audit: " + excerpt(text)});
+        }
+      }
+    }
+    for (std::size_t i = 0; i < verdicts_.size(); ++i) {
+      const auto& call = in_.transcript.calls()[i];
+      if (call.answers != 1) continue;
+      const auto it = verdicts_by_id.find(Json(call.request_id).dump());
+      const std::vector<std::string> none;
+      const auto& decided = it == verdicts_by_id.end() ? none : it->second;
+      const bool allowed = std::find(decided.begin(), decided.end(), "allow") != decided.end();
+      if (verdicts_[i] == CallVerdict::forwarded && !ledger_of_call_[i].empty()) {
+        ++checks_["audit"];
+        if (!allowed) {
+          finding("audit", call.attack, "a call that reached upstream has no audit line deciding it allow",
+                  {"transcript: " + call_evidence(call)});
+        }
+      } else if (verdicts_[i] == CallVerdict::refused && is_policy_refusal(call)) {
+        ++checks_["audit"];
+        const bool refused = std::any_of(decided.begin(), decided.end(), [](const std::string& v) { return v != "allow"; });
+        if (!refused) {
+          finding("audit", call.attack, "a call refused by policy has no audit line recording the refusal",
+                  {"transcript: " + call_evidence(call)});
+        }
+      }
+    }
+  }
+
+  // A refusal the policy made (contracts.md §5: -32001, or -32602 "Unknown tool" for hidden and
+  // unknown tools), as opposed to malformed input refused before any decision.
+  static bool is_policy_refusal(const CallRecord& call) {
+    const Json error = any_field(call.response, "error");
+    const std::int64_t code = int_field(error, "code");
+    return code == -32001 || (code == -32602 && string_field(error, "message").rfind("Unknown tool", 0) == 0);
   }
 
   struct Charge {

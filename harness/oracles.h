@@ -26,6 +26,9 @@ struct OracleInput {
   bool gateway_survived = true;          // HTTP gateway still running at the end
   std::string gateway_exit;              // how it ended when it did not survive
   double time_scale = 1.0;
+  // The gateway's audit log, line by line, when the profile declares the reference audit format
+  // (`"audit_format": "gatecrash"`); null when there is none to judge.
+  const std::vector<std::string>* audit_lines = nullptr;
 };
 
 // Fills verdicts, findings, notes, oracle outcomes, ledger_calls and the timeline of `result`.

@@ -134,6 +134,16 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options,
     auto ledger = read_ledger(launcher.ledger_path());
     OracleInput input{effective, *loaded.policy, transcript, ledger, upstream_tools(effective), rug_pulled_tools(effective),
                       survived, exit_text, options.time_scale};
+    // The audit oracle reads {workdir}/audit.jsonl when the profile says the gateway writes the
+    // reference audit format there (a missing file is an empty log: every decision is missing).
+    std::vector<std::string> audit_lines;
+    if (options.profile.audit_format == "gatecrash") {
+      std::ifstream audit(fs::path(workdir) / "audit.jsonl");
+      for (std::string line; std::getline(audit, line);) {
+        if (!line.empty()) audit_lines.push_back(line);
+      }
+      input.audit_lines = &audit_lines;
+    }
     judge_scenario(input, result);
     write_transcript();
     result.status = result.findings.empty() ? "pass" : "fail";

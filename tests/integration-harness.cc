@@ -406,3 +406,29 @@ TEST(HarnessDiff, TheSameTrafficAgainstTwoGatewaysShowsWhereTheyDecideDifferentl
 }
 
 }  // namespace
+
+namespace {
+
+// The audit oracle: a profile that declares the reference audit format but whose gateway keeps no
+// audit log is reported for every decision it did not write down.
+TEST(HarnessAudit, AGatewayThatDeclaresTheAuditFormatButWritesNothingIsReported) {
+  TempDir dir;
+  const std::string profile = dir.file("no-audit.json");
+  write_file(profile, json{{"name", "no-audit"}, {"transport", "stdio"},
+                           {"command", {"{bindir}/gatecrash-gateway", "--policy", "{policy}", "--servers", "{servers}"}},
+                           {"policy_format", "gatecrash"}, {"audit_format", "gatecrash"}, {"tool_names", "{tool}"},
+                           {"identity", {{"env", "GATECRASH_IDENTITY"}, {"value", "{identity}"}}}}
+                          .dump());
+  const auto run = run_harness(dir, {"run", "--gateway", profile, "--scenario", scenario_file("rate/call-level-units"), "--report",
+                                     dir.file("report"), "--seed", "4"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  std::set<std::string> summaries;
+  for (const auto& finding : all_findings(read_json(dir.file("report/report.json")))) {
+    EXPECT_EQ(finding["oracle"], "audit") << finding.dump();
+    summaries.insert(finding["summary"].get<std::string>());
+  }
+  EXPECT_TRUE(summaries.count("a call that reached upstream has no audit line deciding it allow"));
+  EXPECT_TRUE(summaries.count("a call refused by policy has no audit line recording the refusal"));
+}
+
+}  // namespace
