@@ -24,6 +24,7 @@ enum class Defect {
   unparsable_arguments,     // A11: non-object arguments are forwarded as they came
   rug_pull_ignored,         // S2: a changed tool definition silently replaces the pinned one
   batch_first_only,         // R8: a batch's first call is decided, the rest ride on its verdict
+  ids_not_rewritten,        // P3: answers are routed back by the client's request id alone
 };
 
 inline bool seeded(Defect defect) {
@@ -32,7 +33,7 @@ inline bool seeded(Defect defect) {
   static constexpr std::string_view kNames[] = {
       "case_insensitive_names", "fixed_windows",        "session_scope",      "refund_on_error",
       "check_then_increment",   "hidden_callable",      "duplicate_key_last_wins", "conditions_skip_meta",
-      "unparsable_arguments",   "rug_pull_ignored",     "batch_first_only"};
+      "unparsable_arguments",   "rug_pull_ignored",     "batch_first_only",   "ids_not_rewritten"};
   return kNames[static_cast<int>(defect)] == std::string_view(chosen);
 }
 

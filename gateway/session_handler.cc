@@ -2,6 +2,8 @@
 #include "gateway/session_handler.h"
 
 #include <cctype>
+#include <map>
+#include <mutex>
 #include <utility>
 
 #include "gateway/seeded_defects.h"
@@ -368,6 +370,44 @@ void SessionHandler::attach_to_client(const std::shared_ptr<RequestContext>& ctx
     if (auto forwarded = weak.lock()) gateway->cancel(forwarded);
   });
 #ifdef GATECRASH_SEEDED_DEFECTS
+  if (seeded(Defect::ids_not_rewritten)) {
+    // One table for every session, keyed by the client's id: the last client to use an id gets
+    // the next answer for it, whoever it belonged to. The reply is posted to that client's front.
+    struct Route {
+      std::weak_ptr<mcp::RequestContext> ctx;
+      std::weak_ptr<ClientLink> link;
+    };
+    static std::mutex routes_mutex;
+    static std::map<std::string, Route> routes;
+    const std::string key = ctx->request().id.to_json().dump();
+    {
+      std::lock_guard lock(routes_mutex);
+      routes[key] = Route{ctx, link_};
+    }
+    call->done = [weak_link = std::weak_ptr<ClientLink>(link_), ctx, key](ClientAnswer answer) {
+      if (auto link = weak_link.lock()) --link->calls_in_flight;
+      Route route;
+      {
+        std::lock_guard lock(routes_mutex);
+        if (auto it = routes.find(key); it != routes.end()) {
+          route = it->second;
+          routes.erase(it);
+        }
+      }
+      auto deliver = [answer](const std::shared_ptr<mcp::RequestContext>& to) {
+        if (const auto* error = std::get_if<ErrorObject>(&answer)) to->reply_error(*error, "error");
+        else to->reply(std::get<Json>(answer));
+      };
+      auto target = route.ctx.lock();
+      auto target_link = route.link.lock();
+      if (target && target_link && target != ctx) {
+        target_link->post([deliver, target]() { deliver(target); });
+        return;
+      }
+      deliver(ctx);
+    };
+    return;
+  }
   call->done = [weak_link = std::weak_ptr<ClientLink>(link_), ctx, after = std::exchange(defect_after_answer_, nullptr)](ClientAnswer answer) {
     if (after) after(answer);
 #else

@@ -478,6 +478,22 @@ class Judge {
   }
 
   void check_integrity() {
+    // No cross-routing (P3): the mock tags each result with the trace of the call it answered
+    // (result._meta["io.gatecrash/traceparent"]); a client must only ever get its own. A gateway
+    // that strips result _meta leaves nothing to check here.
+    std::map<std::string, const CallRecord*> call_by_trace;
+    for (const auto& call : in_.transcript.calls()) call_by_trace[call.trace_id] = &call;
+    for (const auto& call : in_.transcript.calls()) {
+      const std::string tag = string_field(any_field(any_field(call.response, "result"), "_meta"), "io.gatecrash/traceparent");
+      if (tag.size() < 35) continue;
+      ++checks_["integrity"];
+      const std::string trace = tag.substr(3, 32);
+      if (trace == call.trace_id) continue;
+      std::vector<std::string> evidence = {"transcript: " + call_evidence(call)};
+      auto owner = call_by_trace.find(trace);
+      if (owner != call_by_trace.end()) evidence.push_back("its answer belongs to: " + call_evidence(*owner->second));
+      finding("integrity", call.attack, "a client got the answer to another client's call (results cross-routed)", evidence);
+    }
     for (std::size_t i = 0; i < in_.ledger.size(); ++i) {
       const CallRecord* call = call_for_entry(i);
       if (call == nullptr) continue;

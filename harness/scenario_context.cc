@@ -154,7 +154,8 @@ void ScenarioContext::close_all() {
 }
 
 PendingRequest ScenarioContext::prepare_call(const Step& step, HarnessSession& session, const std::string& tool,
-                                             const Json& arguments, const Json& extra_meta, const std::string& expect) {
+                                             const Json& arguments, const Json& extra_meta, const std::string& expect,
+                                             const std::string& id) {
   CallRecord call;
   call.step = current_step_;
   call.session = session.name;
@@ -165,7 +166,7 @@ PendingRequest ScenarioContext::prepare_call(const Step& step, HarnessSession& s
   call.exposed_tool = exposed_name(tool, step.spec.value("server", ""));
   call.arguments = arguments;
   call.trace_id = new_trace_id();
-  call.request_id = next_request_id();
+  call.request_id = id.empty() ? next_request_id() : id;
   call.expect = expect;
   Json meta = extra_meta.is_object() ? extra_meta : Json::object();
   meta["traceparent"] = "00-" + call.trace_id + "-" + call.trace_id.substr(0, 16) + "-01";
@@ -179,7 +180,7 @@ PendingRequest ScenarioContext::prepare_call(const Step& step, HarnessSession& s
                           std::chrono::system_clock::now().time_since_epoch()).count();
   pending.call_index = transcript_.add_call(std::move(call));
   std::lock_guard lock(ids_mutex_);
-  call_index_by_id_[pending.id_key] = pending.call_index;
+  call_index_by_id_[session.name + " " + pending.id_key] = pending.call_index;
   return pending;
 }
 
@@ -247,7 +248,8 @@ void ScenarioContext::handle_incoming(HarnessSession& session, GatewayConnection
     int known = -1;
     {
       std::lock_guard lock(ids_mutex_);
-      auto it = call_index_by_id_.find(id_key);
+      // Ids are per client session: two sessions may use the same id (attack P3).
+      auto it = call_index_by_id_.find(session.name + " " + id_key);
       if (it != call_index_by_id_.end()) known = it->second;
     }
     bool sent_raw = false;

@@ -70,9 +70,11 @@ class ScenarioContext {
   std::string new_trace_id();
   // The name the gateway exposes for an upstream tool (profile tool_names).
   std::string exposed_name(const std::string& tool, const std::string& server) const;
-  // A tools/call frame with _meta.traceparent and a transcript record; returns the request.
+  // A tools/call frame with _meta.traceparent and a transcript record; returns the request. The
+  // request id is fresh unless `id` is given (a step that makes clients reuse each other's ids).
   PendingRequest prepare_call(const Step& step, HarnessSession& session, const std::string& tool,
-                              const Json& arguments, const Json& extra_meta, const std::string& expect);
+                              const Json& arguments, const Json& extra_meta, const std::string& expect,
+                              const std::string& id = "");
 
   // Sends every request with at most `concurrency` in flight and waits (bounded) for the answers;
   // answers are recorded on the call records. Over HTTP parallelism uses forked connections.

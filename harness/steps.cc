@@ -120,10 +120,49 @@ std::string validate_call(const Json& spec) {
   if (spec.contains("expect") && spec["expect"] != "forwarded" && spec["expect"] != "refused") {
     return "/expect must be \"forwarded\" or \"refused\"";
   }
+  if (spec.contains("sessions")) {
+    const Json& sessions = spec["sessions"];
+    if (!sessions.is_array() || sessions.size() < 2 || sessions.size() > 16) return "/sessions must be an array of 2 to 16 session names";
+    for (const auto& name : sessions) {
+      if (!name.is_string() || name.get<std::string>().empty()) return "/sessions must be an array of 2 to 16 session names";
+    }
+    if (spec.contains("session")) return "/sessions and /session cannot both be given";
+  }
   return "";
 }
 
+// `sessions`: the same calls from several client sessions at once, the k-th call of every session
+// under the same request id (real clients each count their ids from 1): a gateway that does not
+// rewrite ids per upstream routes one client's answer to another (attack P3).
+void run_call_on_sessions(ScenarioContext& context, const Step& step) {
+  const int repeat = step.spec.value("repeat", 1);
+  const Json arguments = step.spec.value("arguments", Json::object());
+  const Json meta = step.spec.value("meta", Json::object());
+  const std::string expect = step.spec.value("expect", "");
+  const std::string tool = step.spec["tool"].get<std::string>();
+  std::vector<HarnessSession*> sessions;
+  std::vector<std::vector<PendingRequest>> requests;
+  for (const auto& name : step.spec["sessions"]) sessions.push_back(&context.session(name.get<std::string>()));
+  for (HarnessSession* session : sessions) {
+    std::vector<PendingRequest> own;
+    for (int i = 0; i < repeat; ++i) {
+      own.push_back(context.prepare_call(step, *session, tool, arguments, meta, expect,
+                                         "s" + std::to_string(context.current_step()) + "-" + std::to_string(i + 1)));
+    }
+    requests.push_back(std::move(own));
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    threads.emplace_back([&, i] { context.exchange(*sessions[i], std::move(requests[i]), step.spec.value("concurrency", 1)); });
+  }
+  for (auto& thread : threads) thread.join();
+}
+
 void run_call(ScenarioContext& context, const Step& step) {
+  if (step.spec.contains("sessions")) {
+    run_call_on_sessions(context, step);
+    return;
+  }
   HarnessSession& session = context.session(step.session);
   const int repeat = step.spec.value("repeat", 1);
   const Json arguments = step.spec.value("arguments", Json::object());
@@ -341,7 +380,7 @@ const std::vector<StepKind>& step_table() {
       {"session", {"identity", "protocol_version", "initialize"}, validate_session, run_session},
       {"identity", {"identity"}, validate_identity, run_identity},
       {"close", {}, validate_nothing, run_close},
-      {"call", {"tool", "arguments", "meta", "server", "repeat", "concurrency", "expect"}, validate_call, run_call},
+      {"call", {"tool", "arguments", "meta", "server", "repeat", "concurrency", "expect", "sessions"}, validate_call, run_call},
       {"batch", {"calls"}, validate_batch, run_batch},
       {"raw", {"bytes", "bytes_base64", "fill", "newline", "expect_error", "expect_no_response"}, validate_raw, run_raw},
       {"list", {"expect_absent", "expect_present"}, validate_list, run_list},

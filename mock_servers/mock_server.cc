@@ -69,6 +69,13 @@ ToolAnswer run_tool(Catalog& catalog, const Behaviors& behaviors, const mcp::Req
             "error_after_effect", std::move(outcome.effect)};
   }
   if (!mcp::has_structured_content(ctx.client().version)) outcome.result.erase("structuredContent");
+  // Pattern P3: the result is tagged with the call's trace, so a client (the harness) can tell
+  // whether the answer it got is its own or another client's routed to it by mistake.
+  if (auto meta = params.find("_meta"); meta != params.end() && meta->is_object()) {
+    if (auto trace = meta->find("traceparent"); trace != meta->end() && trace->is_string() && outcome.result.is_object()) {
+      outcome.result["_meta"]["io.gatecrash/traceparent"] = *trace;
+    }
+  }
   return {std::move(outcome.result), std::move(outcome.outcome), std::move(outcome.effect)};
 }
 

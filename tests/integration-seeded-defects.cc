@@ -28,6 +28,7 @@ struct SeededDefect {
   std::string name;      // $GATECRASH_SEEDED_DEFECT
   std::string scenario;  // the scenario that exercises it, relative to scenarios/
   std::string attack;    // the attack id a finding must carry
+  bool http = false;     // run the gateway's HTTP front (clients sharing one upstream)
 };
 
 // One row per defect in gateway/seeded_defects.h.
@@ -43,13 +44,15 @@ const std::vector<SeededDefect> kDefects = {
     {"unparsable_arguments", "authz/params-shape", "A11"},
     {"rug_pull_ignored", "server/rug-pull", "S2"},
     {"batch_first_only", "rate/batch-smuggling", "R8"},
+    {"ids_not_rewritten", "protocol/id-collision", "P3", true},
 };
 
-// A stdio profile like reference-stdio.json, but starting the defective build with `defect` on.
-std::string write_profile(const TempDir& dir, const std::string& defect) {
+// A profile like reference-stdio.json (or reference-http.json), but starting the defective build
+// with `defect` on.
+std::string write_profile(const TempDir& dir, const std::string& defect, bool http = false) {
   json env = json::object();
   if (!defect.empty()) env["GATECRASH_SEEDED_DEFECT"] = defect;
-  const json profile = {
+  json profile = {
       {"name", defect.empty() ? "defective-build-no-defect" : "defect-" + defect},
       {"transport", "stdio"},
       {"command", {GATECRASH_DEFECTIVE_GATEWAY_BIN, "--policy", "{policy}", "--servers", "{servers}", "--counters",
@@ -58,7 +61,14 @@ std::string write_profile(const TempDir& dir, const std::string& defect) {
       {"policy_format", "gatecrash"},
       {"tool_names", "{tool}"},
       {"identity", {{"env", "GATECRASH_IDENTITY"}, {"value", "{identity}"}}}};
-  const std::string path = dir.file("profile-" + (defect.empty() ? std::string("none") : defect) + ".json");
+  if (http) {
+    profile["transport"] = "http";
+    profile["command"] = {GATECRASH_DEFECTIVE_GATEWAY_BIN, "--policy", "{policy}", "--servers", "{servers}", "--listen",
+                          "127.0.0.1:{port}", "--grants", "{grants}"};
+    profile["url"] = "http://127.0.0.1:{port}/mcp";
+    profile["identity"] = {{"header", "Authorization"}, {"value", "Bearer {token}"}};
+  }
+  const std::string path = dir.file("profile-" + (defect.empty() ? std::string("none") : defect) + (http ? "-http" : "") + ".json");
   gatecrash::testing::write_file(path, profile.dump(2));
   return path;
 }
@@ -95,7 +105,8 @@ TEST(SeededDefects, EveryDefectIsReportedWithItsAttackId) {
   std::string score_lines;
   for (const auto& defect : kDefects) {
     SCOPED_TRACE(defect.name + " against " + defect.scenario);
-    const Outcome outcome = run_gatecrash(write_profile(dir, defect.name), {defect.scenario}, dir.file("report-" + defect.name));
+    const Outcome outcome =
+        run_gatecrash(write_profile(dir, defect.name, defect.http), {defect.scenario}, dir.file("report-" + defect.name));
     EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
     ASSERT_TRUE(outcome.report.is_object()) << outcome.output;
     std::set<std::string> attacks;
@@ -124,6 +135,8 @@ TEST(SeededDefects, TheDefectiveBuildWithNoDefectHasNoFindings) {
   ASSERT_TRUE(outcome.report.is_object()) << outcome.output;
   EXPECT_EQ(outcome.report["counts"]["findings"], 0);
   EXPECT_EQ(outcome.report["counts"]["scenarios"].get<std::size_t>(), scenarios.size());
+  const Outcome over_http = run_gatecrash(write_profile(dir, "", true), scenarios, dir.file("report-http"));
+  EXPECT_EQ(over_http.exit_code, 0) << over_http.output;
 }
 
 }  // namespace
