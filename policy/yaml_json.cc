@@ -1,9 +1,11 @@
 // policy/yaml_json.cc — one YAML document to JSON, refusing duplicate keys and alias blow-ups.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
 #include <charconv>
 #include <optional>
+#include <sstream>
 
 #include "policy/limits.h"
 #include "policy/load_translate.h"
@@ -179,24 +181,54 @@ class YamlConverter {
   std::optional<PolicyError> error_;
 };
 
+// Counts documents and builds nothing. YAML::LoadAll (yaml-cpp 0.7.0) never stops on some
+// malformed streams — `"a",` yields empty documents without end until memory runs out (found by
+// fuzz/policy_loader_fuzzer; yaml-cpp PRs #1318/#1319) — so documents are counted with a bound
+// first, and only a single document is loaded.
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// More documents than this is reported as "more than" (a policy has exactly one).
+constexpr std::size_t kMaxCountedDocuments = 16;
+
 }  // namespace
 
 std::variant<Json, PolicyError> yaml_to_json(std::string_view text) {
-  std::vector<YAML::Node> documents;
+  const std::string source(text);
+  std::size_t documents = 0;
+  YAML::Node document;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    std::istringstream in(source);
+    YAML::Parser parser(in);
+    DocumentCounter counter;
+    while (documents <= kMaxCountedDocuments && parser.HandleNextDocument(counter)) ++documents;
+    if (documents == 1) document = YAML::Load(source);
   } catch (const YAML::Exception& e) {
     return PolicyError{std::string(error_id::kSyntax), "",
                        "syntax error at line " + std::to_string(e.mark.line + 1) + ", column " +
                            std::to_string(e.mark.column + 1) + ": " + e.msg};
   }
-  if (documents.size() > 1) {
+  if (documents > kMaxCountedDocuments) {
     return PolicyError{std::string(error_id::kSyntax), "",
-                       "expected one YAML document, found " + std::to_string(documents.size())};
+                       "expected one YAML document, found more than " + std::to_string(kMaxCountedDocuments)};
   }
-  if (documents.empty()) return Json(nullptr);
+  if (documents > 1) {
+    return PolicyError{std::string(error_id::kSyntax), "",
+                       "expected one YAML document, found " + std::to_string(documents)};
+  }
+  if (documents == 0) return Json(nullptr);
   YamlConverter converter;
-  Json root = converter.convert(documents.front(), "", 0);
+  Json root = converter.convert(document, "", 0);
   if (auto error = converter.error()) return *error;
   return root;
 }

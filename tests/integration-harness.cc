@@ -27,31 +27,10 @@ namespace {
 
 const std::string kScenarios = std::string(GATECRASH_SOURCE_DIR) + "/scenarios";
 
-struct HarnessRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using gatecrash::testing::HarnessRun;
 
-// Runs the gatecrash binary to completion (bounded by `limit`; on overrun it is killed and the
-// test fails). stderr goes to a file so a chatty child cannot block on a full pipe.
 HarnessRun run_harness(const TempDir& dir, std::vector<std::string> args, std::chrono::seconds limit = 120s) {
-  args.insert(args.begin(), GATECRASH_HARNESS_BIN);
-  const std::string err_path = dir.file("harness-stderr-" + std::to_string(std::rand()) + ".txt");
-  auto child = gatecrash::mcp::ChildProcess::spawn({args, {{"NO_COLOR", "1"}}, err_path, ""});
-  child->close_stdin();
-  HarnessRun run;
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!child->at_eof() && std::chrono::steady_clock::now() < deadline) {
-    if (auto line = child->read_line(1000ms)) run.out += *line + "\n";
-  }
-  EXPECT_TRUE(child->at_eof()) << "gatecrash did not finish within " << limit.count() << " s; output so far:\n" << run.out;
-  const auto status = child->wait_exit(std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration(5s))));
-  run.exit_code = status.value_or(-1);
-  if (!status) child->terminate(100ms);
-  run.err = gatecrash::testing::read_source_file_abs(err_path);
-  return run;
+  return gatecrash::testing::run_gatecrash(dir, std::move(args), limit);
 }
 
 json read_json(const std::string& path) {

@@ -79,21 +79,17 @@ struct Outcome {
   std::string output;
 };
 
-Outcome run_gatecrash(const std::string& profile, const std::vector<std::string>& scenarios,
+Outcome run_scenarios(const TempDir& dir, const std::string& profile, const std::vector<std::string>& scenarios,
                       const std::string& report_dir) {
-  std::vector<std::string> argv = {GATECRASH_HARNESS_BIN, "run", "--gateway", profile, "--report", report_dir, "--seed", "5"};
+  std::vector<std::string> args = {"run", "--gateway", profile, "--report", report_dir, "--seed", "5"};
   for (const auto& scenario : scenarios) {
-    argv.push_back("--scenario");
-    argv.push_back(kScenarios + "/" + scenario + ".json");
+    args.push_back("--scenario");
+    args.push_back(kScenarios + "/" + scenario + ".json");
   }
-  auto child = gatecrash::mcp::ChildProcess::spawn({argv, {{"NO_COLOR", "1"}}, report_dir + ".stderr", ""});
-  child->close_stdin();
+  const auto run = gatecrash::testing::run_gatecrash(dir, args, 180s);
   Outcome outcome;
-  const auto deadline = std::chrono::steady_clock::now() + 180s;
-  while (!child->at_eof() && std::chrono::steady_clock::now() < deadline) {
-    if (auto line = child->read_line(1000ms)) outcome.output += *line + "\n";
-  }
-  outcome.exit_code = child->wait_exit(10s).value_or(-1);
+  outcome.output = run.out + run.err;
+  outcome.exit_code = run.exit_code;
   std::ifstream in(report_dir + "/report.json");
   outcome.report = json::parse(in, nullptr, false);
   return outcome;
@@ -106,7 +102,7 @@ TEST(SeededDefects, EveryDefectIsReportedWithItsAttackId) {
   for (const auto& defect : kDefects) {
     SCOPED_TRACE(defect.name + " against " + defect.scenario);
     const Outcome outcome =
-        run_gatecrash(write_profile(dir, defect.name, defect.http), {defect.scenario}, dir.file("report-" + defect.name));
+        run_scenarios(dir, write_profile(dir, defect.name, defect.http), {defect.scenario}, dir.file("report-" + defect.name));
     EXPECT_EQ(outcome.exit_code, 1) << outcome.output;
     ASSERT_TRUE(outcome.report.is_object()) << outcome.output;
     std::set<std::string> attacks;
@@ -130,12 +126,12 @@ TEST(SeededDefects, TheDefectiveBuildWithNoDefectHasNoFindings) {
   TempDir dir;
   std::vector<std::string> scenarios;
   for (const auto& defect : kDefects) scenarios.push_back(defect.scenario);
-  const Outcome outcome = run_gatecrash(write_profile(dir, ""), scenarios, dir.file("report"));
+  const Outcome outcome = run_scenarios(dir, write_profile(dir, ""), scenarios, dir.file("report"));
   EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
   ASSERT_TRUE(outcome.report.is_object()) << outcome.output;
   EXPECT_EQ(outcome.report["counts"]["findings"], 0);
   EXPECT_EQ(outcome.report["counts"]["scenarios"].get<std::size_t>(), scenarios.size());
-  const Outcome over_http = run_gatecrash(write_profile(dir, "", true), scenarios, dir.file("report-http"));
+  const Outcome over_http = run_scenarios(dir, write_profile(dir, "", true), scenarios, dir.file("report-http"));
   EXPECT_EQ(over_http.exit_code, 0) << over_http.output;
 }
 

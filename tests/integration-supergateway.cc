@@ -67,20 +67,15 @@ TEST(Supergateway, PolicyFindingsAreReportedAndEveryProtocolFindingIsAKnownRealO
   const std::vector<std::string> scenarios = {"authz/hidden-tools",  "authz/type-confusion",    "rate/concurrent-burst",
                                               "rate/batch-smuggling", "malformed/deep-nesting", "protocol/pre-initialize",
                                               "protocol/version-downgrade"};
-  std::vector<std::string> argv = {GATECRASH_HARNESS_BIN, "run", "--gateway", kScenarios + "/profiles/supergateway.json",
-                                   "--report", dir.file("report"), "--seed", "9"};
+  std::vector<std::string> args = {"run", "--gateway", kScenarios + "/profiles/supergateway.json", "--report", dir.file("report"),
+                                   "--seed", "9"};
   for (const auto& scenario : scenarios) {
-    argv.push_back("--scenario");
-    argv.push_back(kScenarios + "/" + scenario + ".json");
+    args.push_back("--scenario");
+    args.push_back(kScenarios + "/" + scenario + ".json");
   }
-  auto child = gatecrash::mcp::ChildProcess::spawn({argv, {{"NO_COLOR", "1"}}, dir.file("stderr.txt"), ""});
-  child->close_stdin();
-  std::string output;
-  const auto deadline = std::chrono::steady_clock::now() + 100s;
-  while (!child->at_eof() && std::chrono::steady_clock::now() < deadline) {
-    if (auto line = child->read_line(1000ms)) output += *line + "\n";
-  }
-  ASSERT_EQ(child->wait_exit(10s).value_or(-1), 1) << output;
+  const auto run = gatecrash::testing::run_gatecrash(dir, args, 100s);
+  const std::string output = run.out + run.err;
+  ASSERT_EQ(run.exit_code, 1) << output;
   std::ifstream in(dir.file("report/report.json"));
   const json report = json::parse(in, nullptr, false);
   ASSERT_TRUE(report.is_object());

@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include "mcp/child_process.h"
+
 namespace gatecrash::testing {
 namespace {
 // Tests write to children's pipes; a dead child must fail the test, not kill the runner.
@@ -98,6 +100,27 @@ std::vector<int> children_of(int pid) {
     if (ppid == pid && state != "Z") children.push_back(std::stoi(name));
   }
   return children;
+}
+
+HarnessRun run_gatecrash(const TempDir& dir, std::vector<std::string> args, std::chrono::seconds limit) {
+  using namespace std::chrono_literals;
+  args.insert(args.begin(), GATECRASH_HARNESS_BIN);
+  static int runs = 0;
+  const std::string err_path = dir.file("gatecrash-stderr-" + std::to_string(++runs) + ".txt");
+  auto child = mcp::ChildProcess::spawn({args, {{"NO_COLOR", "1"}}, err_path, ""});
+  child->close_stdin();
+  HarnessRun run;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!child->at_eof() && std::chrono::steady_clock::now() < deadline) {
+    if (auto line = child->read_line(1000ms)) run.out += *line + "\n";
+  }
+  EXPECT_TRUE(child->at_eof()) << "gatecrash did not finish within " << limit.count() << " s; output so far:\n" << run.out;
+  const auto status = child->wait_exit(std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration(5s))));
+  run.exit_code = status.value_or(-1);
+  if (!status) child->terminate(100ms);
+  run.err = read_source_file_abs(err_path);
+  return run;
 }
 
 bool process_alive(int pid) {

@@ -1,6 +1,7 @@
 // tests/test_support.h — helpers shared by the test files: temp dirs, ledger reading, the mock binary.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -37,5 +38,16 @@ std::string write_mock_servers(const TempDir& dir, const std::vector<std::pair<s
 // Pids whose parent is `pid` (from /proc), and whether a pid still exists (zombies count as gone).
 std::vector<int> children_of(int pid);
 bool process_alive(int pid);
+
+// The gatecrash binary run to completion with `args`: its exit status, stdout, and stderr (kept in
+// a file under `dir` so a chatty child cannot block on a full pipe). Bounded by `limit`: on
+// overrun the child is killed and the calling test fails.
+struct HarnessRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+HarnessRun run_gatecrash(const TempDir& dir, std::vector<std::string> args,
+                         std::chrono::seconds limit = std::chrono::seconds(120));
 
 }  // namespace gatecrash::testing
