@@ -15,6 +15,7 @@
 
 #include "harness/errors.h"
 #include "mcp/strict_json.h"
+#include "policy/errors.h"
 
 namespace gatecrash::harness {
 
@@ -68,21 +69,6 @@ std::string_view type_name(const Json& value) {
     default:
       return "number";
   }
-}
-
-// RFC 6901 escaping of one reference token.
-std::string pointer_token(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
 }
 
 // Every key of an attack file, in the order the format lists them (and errors are reported).
@@ -174,7 +160,7 @@ class AttackFileReader {
     }
     for (const auto& [key, value] : root.items()) {
       if (std::find(kKeys.begin(), kKeys.end(), key) == kKeys.end()) {
-        fail(error_id::kUnknownKey, file_, "/" + pointer_token(key),
+        fail(error_id::kUnknownKey, file_, policy::pointer_append("", key),
              "unknown key " + json_quoted(key) + " (expected " + std::string(kKeyList) + ")");
       }
     }
