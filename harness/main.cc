@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <string_view>
 #include <thread>
 
 #include "harness/attack_database.h"
@@ -92,8 +93,21 @@ constexpr const char* kScaledClockEnv = "GATECRASH_SCALED_CLOCK";
 
 bool clock_is_scaled() { return std::getenv(kScaledClockEnv) != nullptr; }
 
+// Whether `program` is an executable file in a $PATH directory.
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path != nullptr ? path : "/usr/bin:/bin";
+  while (!rest.empty()) {
+    const auto colon = rest.find(':');
+    const std::string_view dir = rest.substr(0, colon);
+    if (!dir.empty() && ::access((std::string(dir) + "/" + program).c_str(), X_OK) == 0) return true;
+    rest = colon == std::string_view::npos ? std::string_view() : rest.substr(colon + 1);
+  }
+  return false;
+}
+
 int run_under_scaled_clock(const std::vector<std::string>& args, double scale) {
-  if (::access("/usr/bin/faketime", X_OK) != 0 && std::system("command -v faketime >/dev/null 2>&1") != 0) {
+  if (!on_path("faketime")) {
     throw harness::HarnessError("harness.E443", "--time-scale needs libfaketime's faketime command (Debian package faketime; scripts/setup.sh installs it)");
   }
   char factor[32];
@@ -166,7 +180,7 @@ void add_run_flags(CLI::App& command, CommonFlags& flags) {
   command.add_option("--json", flags.json, "write the JSON report here (default: <report>/report.json)");
   command.add_option("--policy", flags.policy, "use this policy for every scenario");
   command.add_option("--seed", flags.seed, "seed (printed and stored in every report)")->each([&](const std::string&) { flags.seed_given = true; });
-  command.add_option("--time-scale", flags.time_scale, "divide waits by this factor")
+  command.add_option("--time-scale", flags.time_scale, "run on a shared libfaketime clock X times faster (minute windows in seconds)")
       ->check(CLI::Range(0.001, 1000.0))
       ->each([&](const std::string&) { flags.time_scale_given = true; });
   command.add_option("-j,--jobs", flags.jobs, "scenarios in parallel (only 1 is implemented yet)")->check(CLI::Range(1, 64));

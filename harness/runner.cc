@@ -119,7 +119,7 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options,
     std::string exit_text;
     {
       ScenarioContext context(effective, options.profile, launcher, transcript,
-                              EngineSettings{options.seed, options.time_scale, options.request_timeout});
+                              EngineSettings{options.seed, options.request_timeout});
       for (std::size_t i = 0; i < effective.steps.size(); ++i) {
         context.set_current_step(static_cast<int>(i));
         find_step_kind(effective.steps[i].kind)->run(context, effective.steps[i]);

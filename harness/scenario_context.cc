@@ -37,12 +37,6 @@ std::string ScenarioContext::attack_of(const Step& step) const {
   return scenario_.attacks.empty() ? std::string() : scenario_.attacks.front();
 }
 
-std::chrono::milliseconds ScenarioContext::scaled(std::chrono::milliseconds real) const {
-  // With --time-scale the whole run is on libfaketime's scaled clock (harness/main.cc), so a
-  // scenario's milliseconds are already scaled milliseconds.
-  return real;
-}
-
 std::string ScenarioContext::new_trace_id() {
   char text[33];
   std::snprintf(text, sizeof text, "%016llx%016llx", static_cast<unsigned long long>(random_()),

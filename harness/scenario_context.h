@@ -22,7 +22,6 @@ namespace gatecrash::harness {
 
 struct EngineSettings {
   std::uint64_t seed = 0;
-  double time_scale = 1.0;
   std::chrono::milliseconds request_timeout{10'000};
 };
 
@@ -86,7 +85,6 @@ class ScenarioContext {
   // `pending`; server-to-client requests are answered; everything else is logged.
   void handle_incoming(HarnessSession& session, GatewayConnection& connection, const std::string& text,
                        std::map<std::string, int>* pending);
-  std::chrono::milliseconds scaled(std::chrono::milliseconds real) const;
 
  private:
   void exchange_pipelined(HarnessSession& session, std::vector<PendingRequest>& requests, int concurrency);

@@ -355,13 +355,15 @@ std::string validate_wait(const Json& spec) {
   return "";
 }
 
-// `ms` sleeps (scaled by --time-scale); `until_phase` then sleeps until the wall clock's
-// milliseconds since the epoch, modulo period_ms, equal at_ms — the moment just before a
-// calendar-aligned fixed window ends (floor(now / L) * L), which is where such windows let
-// 2 x max through. It is not scaled: it follows the clock the gateway's windows follow.
-void run_wait(ScenarioContext& context, const Step& step) {
+// `ms` sleeps; `until_phase` then sleeps until the wall clock's milliseconds since the epoch,
+// modulo period_ms, equal at_ms — the moment just before a calendar-aligned fixed window ends
+// (floor(now / L) * L), which is where such windows let 2 x max through. Under --time-scale both
+// read the shared scaled clock, the one the gateway's windows follow.
+void run_wait(ScenarioContext& /*context*/, const Step& step) {
   if (step.spec.contains("ms")) {
-    std::this_thread::sleep_for(context.scaled(std::chrono::milliseconds(step.spec["ms"].get<std::int64_t>())));
+    // Not divided by --time-scale: the whole run is then on libfaketime's scaled clock
+    // (harness/main.cc), so these are already scaled milliseconds.
+    std::this_thread::sleep_for(std::chrono::milliseconds(step.spec["ms"].get<std::int64_t>()));
   }
   if (step.spec.contains("until_phase")) {
     const std::int64_t period = step.spec["until_phase"]["period_ms"].get<std::int64_t>();
