@@ -104,7 +104,7 @@ TEST(AttackDatabase, EnoughPatternsAreRunnableAndTheRestSayWhy) {
       EXPECT_TRUE(pattern.scenarios.empty()) << pattern.id << " is not-yet but lists scenarios";
     }
   }
-  EXPECT_GE(runnable, 39);
+  EXPECT_GE(runnable, 40);  // the issue asks for at least 40
 }
 
 TEST(AttackDatabase, RunnableAttacksAndScenarioFilesAgree) {
