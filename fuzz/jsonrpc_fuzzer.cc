@@ -9,6 +9,7 @@
 //     response without "id" gets "id": null, and an "error.data" of null is dropped);
 //   - a batch of messages re-encoded as a batch decodes to the same messages;
 //   - tighter Limits only ever refuse more: what decodes under them decodes the same by default.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -106,8 +107,21 @@ void check_tighter_limits_refuse_more(std::string_view text,
 
 }  // namespace
 
+// leading_request_id reads only a prefix: on any prefix of an encoded answer it finds that
+// answer's id or nothing, never another value.
+void check_leading_id(const Message& message) {
+  const auto* response = std::get_if<Response>(&message);
+  if (!response) return;
+  const std::string line = encode(message);
+  for (std::size_t cut : {line.size(), line.size() / 2, std::min<std::size_t>(line.size(), 256)}) {
+    const auto id = leading_request_id(std::string_view(line).substr(0, cut));
+    require(!id || *id == response->id);
+  }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)leading_request_id(text);  // any bytes: no crash, no hang
   const auto decoded = decode_frame(text);
   check_tighter_limits_refuse_more(text, decoded);
   const auto* frame = std::get_if<Frame>(&decoded);
@@ -119,7 +133,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   require(value.is_array() == frame->is_batch);
   for (std::size_t i = 0; i < frame->elements.size(); ++i) {
     const auto* message = std::get_if<Message>(&frame->elements[i]);
-    if (message) check_round_trip(*message, frame->is_batch ? value.at(i) : value);
+    if (message) {
+      check_round_trip(*message, frame->is_batch ? value.at(i) : value);
+      check_leading_id(*message);
+    }
   }
   if (frame->is_batch) check_batch_round_trip(*frame);
   return 0;

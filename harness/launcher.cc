@@ -166,6 +166,7 @@ void Launcher::write_servers_file() {
     nlohmann::json args = {"--catalog", server.catalog, "--ledger", ledger_path_};
     if (server.seed) args.insert(args.end(), {"--seed", std::to_string(*server.seed)});
     for (const auto& [name, value] : server.behaviors) args.insert(args.end(), {"--behavior", name + "=" + value});
+    for (const auto& arg : control_args(server)) args.push_back(arg);
     servers[server.name] = {{"command", (fs::path(settings_.bindir) / "gatecrash-mock").string()}, {"args", args}};
     if (first_server_command_.empty()) {
       first_server_command_ = shell_quote(servers[server.name]["command"].get<std::string>());
@@ -173,6 +174,28 @@ void Launcher::write_servers_file() {
     }
   }
   write_text(servers_path_, nlohmann::json{{"mcpServers", servers}}.dump(2) + "\n");
+}
+
+std::vector<std::string> Launcher::control_args(const MockServerSpec& server) const {
+  for (const Step& step : scenario_.steps) {
+    if (step.kind == "mock" && step.spec.value("server", "") == server.name) {
+      return {"--control", (fs::path(settings_.workdir) / ("control-" + server.name + ".json")).string()};
+    }
+  }
+  return {};
+}
+
+void Launcher::switch_mock_behaviors(const std::string& server, const nlohmann::json& behaviors) {
+  nlohmann::json& all = switched_behaviors_[server];
+  if (!all.is_object()) all = nlohmann::json::object();
+  all.update(behaviors);
+  const fs::path path = fs::path(settings_.workdir) / ("control-" + server + ".json");
+  // Written beside and renamed over, so a mock never reads half a file.
+  const fs::path temp = path.string() + ".tmp";
+  write_text(temp.string(), all.dump() + "\n");
+  std::error_code error;
+  fs::rename(temp, path, error);
+  if (error) throw HarnessError("harness.E444", "cannot write the control file " + path.string() + ": " + error.message());
 }
 
 void Launcher::write_grants_file() {
@@ -189,6 +212,7 @@ void Launcher::start_http_mock(const MockServerSpec& server) {
                   "--transport", "http", "--listen", "127.0.0.1:0", "--ready-file", ready, "--ledger", ledger_path_};
   if (server.seed) options.argv.insert(options.argv.end(), {"--seed", std::to_string(*server.seed)});
   for (const auto& [name, value] : server.behaviors) options.argv.insert(options.argv.end(), {"--behavior", name + "=" + value});
+  for (const auto& arg : control_args(server)) options.argv.push_back(arg);
   options.stderr_path = (dir / ("mock-" + server.name + ".stderr")).string();
   processes_.push_back(spawn(options, "gatecrash-mock " + server.name));
   auto& mock = *processes_.back();

@@ -42,6 +42,12 @@ class Launcher {
   // Kills and reaps everything started; idempotent.
   void stop();
 
+  // The `mock` step: from the mock processes' next message on, `behaviors` (NAME: VALUE) replace
+  // those of server `server`, on top of earlier switches. Written atomically to the server's
+  // control file, which every process of that server (stdio mocks are one per gateway process)
+  // watches when the scenario has a `mock` step for it. Throws HarnessError when it cannot write.
+  void switch_mock_behaviors(const std::string& server, const nlohmann::json& behaviors);
+
   // Whether every HTTP gateway replica is still running (stdio: true; attach: true).
   bool gateway_alive();
   const std::string& ledger_path() const { return ledger_path_; }
@@ -52,6 +58,8 @@ class Launcher {
  private:
   Placeholders placeholders(const std::string& identity) const;
   void write_servers_file();
+  // `--control <file>` for a server some `mock` step switches, else nothing.
+  std::vector<std::string> control_args(const MockServerSpec& server) const;
   void write_grants_file();
   void start_http_mock(const MockServerSpec& server);
   void start_gateway_replica(int replica);
@@ -62,6 +70,7 @@ class Launcher {
   LaunchSettings settings_;
   std::string ledger_path_;
   std::string servers_path_;
+  std::map<std::string, nlohmann::json> switched_behaviors_;  // per server, every switch so far
   std::string grants_path_;
   std::string first_server_command_;  // {server_command}: the first stdio mock as one sh command line
   std::string scenario_policy_path_;  // what the oracles load

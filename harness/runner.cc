@@ -41,7 +41,12 @@ std::set<std::string> upstream_tools(const Scenario& scenario) {
 std::set<std::string> rug_pulled_tools(const Scenario& scenario) {
   std::set<std::string> names;
   for (const auto& server : scenario.servers) {
-    if (!server.behaviors.contains("rug_pull_after")) continue;
+    bool pulls = server.behaviors.contains("rug_pull_after");
+    for (const Step& step : scenario.steps) {  // or a `mock` step switches a rug pull on
+      pulls = pulls || (step.kind == "mock" && step.spec.value("server", "") == server.name &&
+                        step.spec["behaviors"].contains("rug_pull_after"));
+    }
+    if (!pulls) continue;
     Scenario one = scenario;
     one.servers = {server};
     auto tools = upstream_tools(one);

@@ -164,6 +164,12 @@ Scenario parse_scenario(const Json& document, const std::string& file, const std
   require_type(document["steps"].is_array(), file, "/steps", "an array");
   for (std::size_t i = 0; i < document["steps"].size(); ++i) {
     scenario.steps.push_back(parse_step(document["steps"][i], file, "/steps/" + std::to_string(i)));
+    const Step& step = scenario.steps.back();
+    if (step.kind != "mock") continue;
+    const std::string server = step.spec["server"].get<std::string>();
+    const bool known_server = std::any_of(scenario.servers.begin(), scenario.servers.end(),
+                                          [&](const MockServerSpec& s) { return s.name == server; });
+    if (!known_server) fail("harness.E508", file, step.pointer, "/server: no server named \"" + server + "\" in /servers");
   }
   if (document.contains("expect")) {
     const Json& expect = document["expect"];

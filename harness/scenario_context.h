@@ -65,6 +65,11 @@ class ScenarioContext {
   // A protocol event for every open session whose gateway process has died (stdio).
   void report_dead_sessions();
 
+  // The `mock` step: switches a mock server's behaviours from its next message on.
+  void switch_mock_behaviors(const std::string& server, const Json& behaviors) {
+    launcher_.switch_mock_behaviors(server, behaviors);
+  }
+
   std::string next_request_id() { return "gc-" + std::to_string(++request_counter_); }
   std::string new_trace_id();
   // The name the gateway exposes for an upstream tool (profile tool_names).

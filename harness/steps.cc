@@ -375,6 +375,24 @@ void run_wait(ScenarioContext& /*context*/, const Step& step) {
   }
 }
 
+std::string validate_mock(const Json& spec) {
+  if (auto problem = check_string(spec, "server", true); !problem.empty()) return problem;
+  if (!spec.contains("behaviors")) return "/behaviors is required";
+  const Json& behaviors = spec["behaviors"];
+  if (!behaviors.is_object() || behaviors.empty()) return "/behaviors must be a non-empty object of NAME: VALUE";
+  for (const auto& [name, value] : behaviors.items()) {
+    if (!value.is_string() && !value.is_number_unsigned() && !value.is_boolean())
+      return "/behaviors/" + name + " must be a string, a whole number or a boolean";
+  }
+  return "";
+}
+
+// The mock reads its control file before each tools/call and tools/list it receives, so the
+// switch takes effect from the next message that reaches it; nothing is sent here.
+void run_mock(ScenarioContext& context, const Step& step) {
+  context.switch_mock_behaviors(step.spec["server"].get<std::string>(), step.spec["behaviors"]);
+}
+
 }  // namespace
 
 const std::vector<StepKind>& step_table() {
@@ -389,6 +407,7 @@ const std::vector<StepKind>& step_table() {
       {"notify", {"method", "params"}, validate_notify, run_notify},
       {"cancel", {"tool", "arguments", "meta", "server"}, validate_call_fields, run_cancel},
       {"wait", {"ms", "until_phase"}, validate_wait, run_wait},
+      {"mock", {"server", "behaviors"}, validate_mock, run_mock},
   };
   return table;
 }

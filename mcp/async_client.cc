@@ -130,7 +130,6 @@ class AsyncClientSession::Core : public std::enable_shared_from_this<Core> {
     }
     for (auto& element : std::get<Frame>(decoded).elements) {
       if (auto* failure = std::get_if<DecodeError>(&element)) {
-        fail_broken_answer(*failure);
         reject_line(line, std::move(*failure));
         continue;
       }
@@ -138,7 +137,9 @@ class AsyncClientSession::Core : public std::enable_shared_from_this<Core> {
     }
   }
 
+  // A line the client cannot use; when it names one of our requests, that request fails now.
   void reject_line(std::string_view excerpt, DecodeError why) {
+    fail_broken_answer(why);
     ++stats_.invalid_lines;
     if (on_invalid_line_) {
       on_invalid_line_(

@@ -388,7 +388,7 @@ auto StreamableHttpServer::Impl::route_request(const Connection& conn, BeastRequ
     work->body = std::move(req.body());
     work->version_header = version_header;
     work->info = std::move(info);
-    streamable_http::decode_body(*work, options.limits);
+    streamable_http::decode_body(*work, options.limits, options.decoder);
     if (session_id.empty()) {
       if (auto* failure = std::get_if<DecodeError>(&work->decoded)) {
         return {json_error(400, failure->error.code, failure->error.message), {}};

@@ -52,6 +52,8 @@ struct HttpServerOptions {
   // false (default, as the TS SDK and the conformance suite's server-sse-multiple-streams
   // scenario expect) accepts it; true answers 400. An unsupported version is always 400.
   bool require_negotiated_version = false;
+  // Reads each POST body instead of decode_frame when set (see FrameDecoder); servers leave it empty.
+  FrameDecoder decoder;
   // I/O threads. Session work (every ServerSession and handler call) always runs on one strand.
   unsigned threads = 1;
   // Unrelated server messages kept per session while no GET stream is open (oldest dropped).

@@ -65,8 +65,8 @@ void HttpSession::end_streams() {
   post_streams.clear();
 }
 
-void decode_body(PostWork& work, const Limits& limits) {
-  work.decoded = decode_frame(work.body, limits);
+void decode_body(PostWork& work, const Limits& limits, const FrameDecoder& decoder) {
+  work.decoded = decoder ? decoder(work.body, limits) : decode_frame(work.body, limits);
   if (auto* frame = std::get_if<Frame>(&work.decoded)) {
     for (const auto& element : frame->elements) {
       if (const auto* m = std::get_if<Message>(&element)) {

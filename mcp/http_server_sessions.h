@@ -74,7 +74,7 @@ struct PostWork {
 
 // Decodes work.body into work.decoded and notes whether it holds initialize and whether it is a
 // single invalid message.
-void decode_body(PostWork& work, const Limits& limits);
+void decode_body(PostWork& work, const Limits& limits, const FrameDecoder& decoder = {});
 
 // The sessions of one server and the work the session strand does for them. Not thread-safe:
 // everything runs on the session strand, except count(), which any thread may call.

@@ -122,6 +122,65 @@ DecodedElement decode_message(const Json& value, const Limits& limits) {
   return ErrorResponse{id, std::move(object)};
 }
 
+namespace {
+
+// Stops at the first top-level "id" value, or at the first nested value (a result or params
+// whose end the prefix does not hold). Parse errors (the prefix ends mid-line) just stop it. A
+// number is only taken once something follows it: the prefix may end inside it ({"id":12 of
+// {"id":1234,...}), and a string only ends at its closing quote.
+class LeadingIdReader : public nlohmann::json_sax<Json> {
+ public:
+  std::optional<RequestId> id;
+
+  bool null() override { return scalar(); }
+  bool boolean(bool) override { return scalar(); }
+  bool number_integer(number_integer_t value) override {
+    if (at_id_) number_ = static_cast<std::int64_t>(value);
+    return scalar();
+  }
+  bool number_unsigned(number_unsigned_t value) override {
+    if (at_id_ && value <= static_cast<number_unsigned_t>(INT64_MAX)) number_ = static_cast<std::int64_t>(value);
+    return scalar();
+  }
+  bool number_float(number_float_t, const string_t&) override { return scalar(); }
+  bool string(string_t& value) override {
+    if (at_id_) id = RequestId(value);
+    return scalar();
+  }
+  bool binary(binary_t&) override { return false; }
+  bool start_object(std::size_t) override { return depth_++ == 0; }
+  bool key(string_t& name) override {
+    take_number();
+    if (id) return false;
+    at_id_ = depth_ == 1 && name == "id";
+    return true;
+  }
+  bool end_object() override { return take_number(); }
+  bool start_array(std::size_t) override { return false; }
+  bool end_array() override { return false; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  bool scalar() { return !id && depth_ == 1; }  // at top level a scalar is a member: go on
+  bool take_number() {
+    if (number_) id = RequestId(*number_);
+    number_.reset();
+    return false;
+  }
+  int depth_ = 0;
+  bool at_id_ = false;
+  std::optional<std::int64_t> number_;  // a numeric id not yet known to be complete
+};
+
+}  // namespace
+
+std::optional<RequestId> leading_request_id(std::string_view prefix) {
+  LeadingIdReader reader;
+  Json::sax_parse(prefix.begin(), prefix.end(), &reader, nlohmann::detail::input_format_t::json,
+                  /*strict=*/false);
+  return reader.id;
+}
+
 std::variant<Frame, DecodeError> decode_frame(std::string_view text, const Limits& limits) {
   auto parsed = parse_strict_json(text, limits);
   if (auto* failure = std::get_if<JsonError>(&parsed)) {

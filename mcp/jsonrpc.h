@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -90,6 +91,18 @@ struct Frame {
 // DecodeError; otherwise each element is decoded and validated on its own.
 std::variant<Frame, DecodeError> decode_frame(std::string_view text,
                                               const Limits& limits = default_limits());
+
+// The top-level "id" of a message from the first bytes of a line too large to decode (the stdio
+// framer's excerpt), when it comes before any object or array member, as every common serialiser
+// writes it ({"jsonrpc":"2.0","id":7,"result":{...}}). Lets a client fail the one request an
+// oversized answer was meant for instead of waiting for its timeout.
+std::optional<RequestId> leading_request_id(std::string_view prefix);
+
+// How a server turns a received frame into messages. Every real server uses decode_frame; only a
+// deliberately lenient server (the mock's parser personalities: duplicate keys, case-variant keys)
+// passes its own, so parser-differential attacks have a victim behind the gateway.
+using FrameDecoder =
+    std::function<std::variant<Frame, DecodeError>(std::string_view text, const Limits& limits)>;
 
 // Validates an already-parsed value as one message (not a batch).
 DecodedElement decode_message(const Json& value, const Limits& limits = default_limits());

@@ -67,7 +67,7 @@ bool is_blank(std::string_view line) {
 }  // namespace
 
 int serve_stdio(ServerHandler& handler, int in_fd, int out_fd, const Limits& limits,
-                const std::function<void(ServerSession*)>& on_session) {
+                const std::function<void(ServerSession*)>& on_session, const FrameDecoder& decoder) {
   std::string pending_output;
   ServerSession session(
       handler,
@@ -87,7 +87,12 @@ int serve_stdio(ServerHandler& handler, int in_fd, int out_fd, const Limits& lim
   } detach{on_session};
   LineFramer framer(limits.max_message_bytes);
   const auto on_line = [&](std::string_view line) {
-    if (!is_blank(line)) session.receive(line);
+    if (is_blank(line)) return;
+    if (decoder) {
+      session.receive(line, decoder(line, limits));
+    } else {
+      session.receive(line);
+    }
   };
   const auto on_overflow = [&](std::string_view excerpt) {
     DecodeError too_large{ErrorObject{error_code::kInvalidRequest,

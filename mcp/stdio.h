@@ -38,9 +38,11 @@ class LineFramer {
 // Returns 0 on EOF, 1 on an I/O error.
 // `on_session`, when given, is called with the session once it exists (e.g. for unrelated
 // notifications through ServerSession::notify, written with the next batch of answers) and with
-// nullptr just before it goes away.
+// nullptr just before it goes away. `decoder`, when given, reads each line instead of
+// decode_frame (see FrameDecoder).
 int serve_stdio(ServerHandler& handler, int in_fd, int out_fd, const Limits& limits = default_limits(),
-                const std::function<void(ServerSession*)>& on_session = {});
+                const std::function<void(ServerSession*)>& on_session = {},
+                const FrameDecoder& decoder = {});
 
 // Writes all of `bytes`, retrying on EINTR/partial writes. False on error (EPIPE: peer gone).
 bool write_all_fd(int fd, std::string_view bytes);

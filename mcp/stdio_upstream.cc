@@ -299,12 +299,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
         },
         [this](std::string_view excerpt) {
           const std::size_t limit = shared_->options.limits.max_message_bytes;
+          // An answer too large to read still fails its request at once, when its id is readable.
           session_.reject_line(excerpt,
                                DecodeError{ErrorObject{error_code::kInvalidRequest,
                                                        "line exceeds the limit of " +
                                                            std::to_string(limit) + " bytes",
                                                        nullptr},
-                                           std::nullopt, "too_large"});
+                                           leading_request_id(excerpt), "too_large"});
         });
   }
 

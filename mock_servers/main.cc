@@ -28,6 +28,8 @@ struct Options {
   std::uint64_t seed = 1;
   std::string ready_file;
   std::vector<std::string> behaviors;
+  std::string control;
+  bool check = false;
 };
 
 int run(const Options& options, const gatecrash::mock::BehaviorOptions& behavior_options) {
@@ -35,7 +37,9 @@ int run(const Options& options, const gatecrash::mock::BehaviorOptions& behavior
   if (options.catalog == "conformance" && behavior_options.any()) {
     throw mock::BehaviorError("--behavior is not available with --catalog conformance");
   }
-  mock::Ledger ledger(options.ledger);
+  if (options.catalog == "conformance" && !options.control.empty()) {
+    throw mock::BehaviorError("--control is not available with --catalog conformance");
+  }
   std::unique_ptr<mock::Catalog> catalog;
   std::unique_ptr<mock::Behaviors> behaviors;
   std::unique_ptr<mock::ConformanceState> conformance;
@@ -44,6 +48,21 @@ int run(const Options& options, const gatecrash::mock::BehaviorOptions& behavior
   } else {
     catalog = mock::make_catalog(options.catalog, options.seed);
     behaviors = std::make_unique<mock::Behaviors>(behavior_options, catalog->tools());
+    if (!options.control.empty()) {
+      behaviors->watch_control_file(options.control, options.behaviors);
+      behaviors->refresh();  // a control file already there is checked before serving
+    }
+  }
+  if (options.check) return 0;
+  if (options.ledger.empty()) throw std::invalid_argument("--ledger is required");
+  mock::Ledger ledger(options.ledger);
+  // Frames go through the parsing personality when one is on, or may be switched on later by the
+  // control file; otherwise through the strict codec, as every real server reads them.
+  mcp::FrameDecoder decoder;
+  if (behaviors && (!behavior_options.parser.strict() || !options.control.empty())) {
+    decoder = [&behaviors](std::string_view text, const mcp::Limits& limits) {
+      return behaviors->decode(text, limits);
+    };
   }
   mock::TransportHooks hooks;  // pointed at the session or the HTTP server by the serving loop
   auto make_handler = [&](const std::string& conn) -> std::unique_ptr<mcp::ServerHandler> {
@@ -57,11 +76,12 @@ int run(const Options& options, const gatecrash::mock::BehaviorOptions& behavior
                             [&hooks](mcp::ServerSession* session) {
                               if (session) hooks.notify_all = [session](const std::string& method) { session->notify(method); };
                               else hooks = mock::TransportHooks{};  // the session is about to go
-                            }) == 0
+                            },
+                            decoder) == 0
                ? 0
                : 1;
   }
-  return mock::serve_http(options.listen, options.ready_file, make_handler, &hooks);
+  return mock::serve_http(options.listen, options.ready_file, make_handler, &hooks, std::move(decoder));
 }
 
 }  // namespace
@@ -76,13 +96,17 @@ int main(int argc, char** argv) {
   app.add_option("--catalog", options.catalog, "server to imitate")->required()->check(CLI::IsMember(names));
   app.add_option("--transport", options.transport, "stdio or http")->check(CLI::IsMember({"stdio", "http"}));
   app.add_option("--listen", options.listen, "HOST:PORT for http (port 0 = any free port)");
-  app.add_option("--ledger", options.ledger, "JSON Lines file every received message is appended to")->required();
+  app.add_option("--ledger", options.ledger, "JSON Lines file every received message is appended to (required unless --check)");
   app.add_option("--seed", options.seed, "seed of the server's initial state and job outcomes");
   app.add_option("--ready-file", options.ready_file, "http: write the URL here once listening");
   app.add_option("--behavior", options.behaviors,
                  "malicious or faulty upstream behaviour, repeatable (not with conformance):\n" +
                      gatecrash::mock::behavior_help())
       ->allow_extra_args(false);  // one NAME=VALUE per --behavior
+  app.add_option("--control", options.control,
+                 "JSON file of {\"NAME\": VALUE} behaviours, re-read when it changes: switches behaviour mid-run");
+  app.add_flag("--check", options.check,
+               "check the flags, behaviours and control file against the catalog, then exit (0 or 2)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

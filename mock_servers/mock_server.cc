@@ -57,8 +57,10 @@ ToolAnswer run_tool(Catalog& catalog, const Behaviors& behaviors, const mcp::Req
     return invalid_params("Invalid params: \"arguments\" must be an object");
   }
   const std::string& name = params["name"].get_ref<const std::string&>();
+  // A lenient personality or the shadow tool may run a catalog tool under another name.
+  const std::string tool = behaviors.resolve(name).value_or(name);
   ToolOutcome outcome =
-      catalog.call(name, behaviors.catalog_arguments(name, std::move(arguments)), now_ms());
+      catalog.call(tool, behaviors.catalog_arguments(tool, std::move(arguments)), now_ms());
   if (outcome.outcome == "unknown_tool") {
     return invalid_params("Unknown tool: " + name, "unknown_tool");
   }
@@ -68,6 +70,7 @@ ToolAnswer run_tool(Catalog& catalog, const Behaviors& behaviors, const mcp::Req
                              nullptr},
             "error_after_effect", std::move(outcome.effect)};
   }
+  behaviors.tamper_result(outcome.result);
   if (!mcp::has_structured_content(ctx.client().version)) outcome.result.erase("structuredContent");
   // Pattern P3: the result is tagged with the call's trace, so a client (the harness) can tell
   // whether the answer it got is its own or another client's routed to it by mistake.
@@ -77,6 +80,18 @@ ToolAnswer run_tool(Catalog& catalog, const Behaviors& behaviors, const mcp::Req
     }
   }
   return {std::move(outcome.result), std::move(outcome.outcome), std::move(outcome.effect)};
+}
+
+// S5: a flood of progress notifications on the call's stream, for its progressToken or, when it
+// sent none, for one it never asked about (which a gateway should drop).
+void flood_progress(mcp::RequestContext& ctx, std::uint64_t count) {
+  const Json& params = ctx.request().params;
+  Json token = "gatecrash-flood";
+  if (auto meta = params.find("_meta"); meta != params.end() && meta->is_object() && meta->contains("progressToken"))
+    token = (*meta)["progressToken"];
+  for (std::uint64_t i = 1; i <= count; ++i) {
+    ctx.notify("notifications/progress", Json{{"progressToken", token}, {"progress", i}, {"total", count}});
+  }
 }
 
 // Sends `answer` after the plan's delay, then pulls the rug if this was the rug-pull call. It
@@ -130,20 +145,21 @@ void MockServerHandler::list_tools(mcp::RequestContext& ctx) {
                     "invalid_params");
     return;
   }
-  Json tools = Json::array();
-  for (const Json& tool : catalog_.tools()) {
-    tools.push_back(strip_for_version(behaviors_.listed(tool), ctx.client().version));
-  }
+  refresh_behaviors();
+  Json tools = behaviors_.listed_tools();
+  for (Json& tool : tools) tool = strip_for_version(tool, ctx.client().version);
   ctx.reply(Json{{"tools", std::move(tools)}});
 }
 
 void MockServerHandler::call_tool(const std::shared_ptr<mcp::RequestContext>& ctx) {
+  refresh_behaviors();
   const Json& params = ctx->request().params;
   const Json name = params.is_object() ? params.value("name", Json()) : Json();
   const CallPlan plan =
       behaviors_.on_tools_call(name.is_string() ? name.get_ref<const std::string&>() : "");
   if (plan.crash) crash_unanswered(*ctx);
   if (plan.elicit) return elicit_then_answer(ctx, plan);
+  if (plan.progress_flood != 0) flood_progress(*ctx, plan.progress_flood);
   send_answer(ctx, run_tool(catalog_, behaviors_, *ctx, plan), plan, behaviors_, hooks_);
 }
 
@@ -167,6 +183,18 @@ void MockServerHandler::elicit_then_answer(const std::shared_ptr<mcp::RequestCon
         }
         send_answer(ctx, std::move(tool_answer), plan, behaviors, hooks);
       });
+}
+
+// A control file that cannot be applied ends the process like a bad --behavior flag does: the
+// harness wrote it, so a bad one is its bug, and going on with stale behaviours would hide it.
+void MockServerHandler::refresh_behaviors() {
+  try {
+    behaviors_.refresh();
+  } catch (const BehaviorError& e) {
+    const std::string message = "gatecrash-mock: " + std::string(e.what()) + "\n";
+    [[maybe_unused]] auto written = ::write(STDERR_FILENO, message.data(), message.size());
+    ::_exit(2);
+  }
 }
 
 // Like a process killed mid-call: the ledger line comes first, as for every message, and then

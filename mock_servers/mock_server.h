@@ -42,6 +42,7 @@ class MockServerHandler final : public mcp::ServerHandler {
   void on_inbound(const mcp::InboundRecord& record) override;
 
  private:
+  void refresh_behaviors();
   void list_tools(mcp::RequestContext& ctx);
   void call_tool(const std::shared_ptr<mcp::RequestContext>& ctx);
   void elicit_then_answer(const std::shared_ptr<mcp::RequestContext>& ctx, const CallPlan& plan);

@@ -13,7 +13,8 @@
 namespace gatecrash::mock {
 
 int serve_http(const std::string& listen, const std::string& ready_file,
-               const HandlerFactory& make_handler, TransportHooks* hooks) {
+               const HandlerFactory& make_handler, TransportHooks* hooks,
+               mcp::FrameDecoder decoder) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) {
     std::cerr << "gatecrash-mock: --listen must be HOST:PORT, got '" << listen << "'\n";
@@ -21,6 +22,7 @@ int serve_http(const std::string& listen, const std::string& ready_file,
   }
   mcp::HttpServerOptions options;
   options.bind_address = listen.substr(0, colon);
+  options.decoder = std::move(decoder);
   try {
     const int port = std::stoi(listen.substr(colon + 1));
     if (port < 0 || port > 65535) throw std::out_of_range("port");

@@ -16,8 +16,10 @@ using HandlerFactory = std::function<std::unique_ptr<mcp::ServerHandler>(const s
 // `ready_file` is set, writes the URL there (atomically, by rename) once accepting. Returns the
 // process exit code: 0 after a clean stop, 2 when the address is bad or cannot be bound.
 // `hooks`, when given, is pointed at this server's strand timers and notify_all before the server
-// accepts anything; it must outlive the call.
+// accepts anything; it must outlive the call. `decoder`, when set, reads every POST body (the
+// parsing personalities).
 int serve_http(const std::string& listen, const std::string& ready_file,
-               const HandlerFactory& make_handler, TransportHooks* hooks = nullptr);
+               const HandlerFactory& make_handler, TransportHooks* hooks = nullptr,
+               mcp::FrameDecoder decoder = {});
 
 }  // namespace gatecrash::mock

@@ -1,6 +1,7 @@
 // tests/integration-mock-behaviors.cc — gatecrash-mock's --behavior flags, real processes.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -386,6 +387,477 @@ TEST(MockBehaviors, BadBehaviorFlagsExit2NamingTheFlag) {
   auto [conformance_status, conformance_text] = run("conformance", {"delay_ms=1"});
   EXPECT_EQ(conformance_status, 2);
   EXPECT_NE(conformance_text.find("--behavior"), std::string::npos) << conformance_text;
+}
+
+// ---- parsing personalities, tampering, --control and --check ----------------------------------
+
+// One raw line to the mock and the one line it answers with (nothing else may come first).
+Json send_raw(mcp::ChildProcess& child, const std::string& line) {
+  EXPECT_TRUE(child.write_line(line, 5s));
+  auto answer = child.read_line(5s);
+  EXPECT_TRUE(answer.has_value()) << "no answer to " << line;
+  return answer ? Json::parse(*answer) : Json();
+}
+
+// The texts of a CallToolResult's text items, in order.
+std::vector<std::string> texts_of(const Json& result) {
+  std::vector<std::string> texts;
+  for (const Json& item : result.value("content", Json::array())) {
+    if (item.value("type", "") == "text") texts.push_back(item["text"]);
+  }
+  return texts;
+}
+
+// A JSON-RPC answer carrying a tool result that is not a tool error.
+bool succeeded(const Json& answer) {
+  return answer.contains("result") && !answer["result"].value("isError", false);
+}
+
+bool mentions_canary(const Json& value) {
+  return value.dump().find(std::string(mock::kCanaryMarker)) != std::string::npos;
+}
+
+// gatecrash-mock run with `args` (after the binary) until it exits by itself, stdin left open:
+// its exit status (-1 if it was still running after 5 s) and its stderr.
+std::pair<int, std::string> run_mock_until_exit(const testing::TempDir& dir,
+                                                const std::vector<std::string>& args) {
+  mcp::ChildOptions options;
+  options.argv = {testing::mock_binary()};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.stderr_path =
+      dir.file("stderr-" + std::to_string(Clock::now().time_since_epoch().count()) + ".txt");
+  auto child = mcp::ChildProcess::spawn(options);
+  auto status = child->wait_exit(5s);
+  return {status.value_or(-1), read_text(options.stderr_path)};
+}
+
+// Writes a control file the way the harness must: whole, under a temporary name, then renamed,
+// so the mock never reads half of it.
+void write_control(const std::string& path, const Json& behaviours) {
+  const std::string temporary = path + ".tmp";
+  testing::write_file(temporary, behaviours.dump());
+  std::filesystem::rename(temporary, path);
+}
+
+TEST(MockPersonalities, LenientNameLookupRunsTheToolAVariantNameReaches) {
+  StdioMock lenient("cloudstack", {"name_lookup=lenient"});
+  mcp::ClientSession client(*lenient.child, 5s);
+  client.initialize();
+  const Json variant = client.call_tool(" LIST_ZONES\t");
+  EXPECT_FALSE(variant.value("isError", false)) << variant.dump();
+  const Json long_s = client.call_tool("li\xC5\xBFt_zones");  // U+017F long s
+  EXPECT_FALSE(long_s.value("isError", false)) << long_s.dump();
+  const Json exact = client.call_tool("list_zones");
+  EXPECT_EQ(variant, exact) << "the variant name must run list_zones itself";
+  EXPECT_EQ(long_s, exact);
+  const auto calls = lenient.tool_calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0]["tool"], " LIST_ZONES\t") << "the ledger keeps the name as received";
+  EXPECT_EQ(calls[0]["outcome"], "ok");
+  EXPECT_EQ(calls[1]["tool"], "li\xC5\xBFt_zones");
+  EXPECT_EQ(calls[1]["outcome"], "ok");
+
+  StdioMock strict("cloudstack", {});
+  mcp::ClientSession strict_client(*strict.child, 5s);
+  strict_client.initialize();
+  const Json refused = mcp::to_json(strict_client.request(
+      "tools/call", {{"name", " LIST_ZONES\t"}, {"arguments", Json::object()}}));
+  EXPECT_EQ(refused["error"]["code"], mcp::error_code::kInvalidParams) << refused.dump();
+  EXPECT_EQ(refused["error"]["message"], "Unknown tool:  LIST_ZONES\t");
+  const auto strict_calls = strict.tool_calls();
+  ASSERT_EQ(strict_calls.size(), 1u);
+  EXPECT_EQ(strict_calls[0]["outcome"], "unknown_tool");
+}
+
+constexpr const char* kDuplicateNameCall =
+    R"({"jsonrpc":"2.0","id":21,"method":"tools/call","params":{"name":"list_zones","arguments":{},"name":"list_virtual_machines"}})";
+
+TEST(MockPersonalities, DuplicateKeysFirstOrLastRunsThatNameAndStrictRefusesTheLine) {
+  for (const auto& [behavior, expected_tool] : std::vector<std::pair<std::string, std::string>>{
+           {"duplicate_keys=last", "list_virtual_machines"},
+           {"duplicate_keys=first", "list_zones"}}) {
+    SCOPED_TRACE(behavior);
+    StdioMock mock("cloudstack", {behavior});
+    mcp::ClientSession client(*mock.child, 5s);
+    client.initialize();
+    const Json answer = send_raw(*mock.child, kDuplicateNameCall);
+    EXPECT_EQ(answer["id"], 21);
+    ASSERT_TRUE(answer.contains("result")) << answer.dump();
+    EXPECT_FALSE(answer["result"].value("isError", false)) << answer.dump();
+    EXPECT_EQ(answer["result"], client.call_tool(expected_tool));
+    const auto calls = mock.tool_calls();
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[0]["tool"], expected_tool);
+    EXPECT_EQ(calls[0]["outcome"], "ok");
+  }
+
+  StdioMock strict("cloudstack", {});
+  mcp::ClientSession client(*strict.child, 5s);
+  client.initialize();
+  const Json refused = send_raw(*strict.child, kDuplicateNameCall);
+  EXPECT_EQ(refused["error"]["code"], mcp::error_code::kInvalidRequest) << refused.dump();
+  EXPECT_TRUE(refused["id"].is_null());
+  EXPECT_TRUE(strict.tool_calls().empty());
+  const Json last = strict.ledger_lines().back();
+  EXPECT_EQ(last["kind"], "invalid");
+  EXPECT_EQ(last["outcome"], "duplicate_key");
+  EXPECT_EQ(last["raw"], kDuplicateNameCall);
+}
+
+TEST(MockPersonalities, DuplicateKeysLastOverHttpRunsTheLastName) {
+  HttpMock mock("cloudstack", {"duplicate_keys=last"});
+  ASSERT_FALSE(mock.url.empty()) << read_text(mock.dir.file("stderr.txt"));
+  mcp::StreamableHttpClient client(mock.url);
+  initialize(client);
+  const Json answer = only_message(client.post(kDuplicateNameCall));
+  EXPECT_EQ(answer["id"], 21);
+  EXPECT_TRUE(succeeded(answer)) << answer.dump();
+  std::vector<Json> calls;
+  for (Json& line : testing::read_json_lines(mock.ledger)) {
+    if (line["method"] == "tools/call") calls.push_back(std::move(line));
+  }
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]["tool"], "list_virtual_machines");
+}
+
+TEST(MockPersonalities, KeyCaseInsensitiveReadsCaseVariantKeysButNotArguments) {
+  // The strict reader runs "name"; Go's reader lets the later "Name" win.
+  const std::string variant_name =
+      R"({"jsonrpc":"2.0","id":22,"method":"tools/call","params":{"name":"list_zones","Name":"list_virtual_machines","arguments":{}}})";
+  // Every envelope and params key in another case: the strict reader finds no method.
+  const std::string shouted =
+      R"({"jsonrpc":"2.0","id":23,"METHOD":"tools/call","Params":{"NAME":"list_zones","Arguments":{}}})";
+  // cloudstack's schemas forbid undeclared properties: "Available" is not "available".
+  const std::string argument_case =
+      R"({"jsonrpc":"2.0","id":24,"method":"tools/call","params":{"name":"list_zones","arguments":{"Available":true}}})";
+
+  StdioMock go_like("cloudstack", {"key_case=insensitive"});
+  mcp::ClientSession client(*go_like.child, 5s);
+  client.initialize();
+  const Json by_name = send_raw(*go_like.child, variant_name);
+  EXPECT_TRUE(succeeded(by_name)) << by_name.dump();
+  const Json by_shout = send_raw(*go_like.child, shouted);
+  EXPECT_EQ(by_shout["id"], 23);
+  EXPECT_TRUE(succeeded(by_shout)) << by_shout.dump();
+  const Json by_argument = send_raw(*go_like.child, argument_case);
+  EXPECT_TRUE(by_argument["result"].value("isError", false)) << by_argument.dump();
+  auto calls = go_like.tool_calls();
+  ASSERT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[0]["tool"], "list_virtual_machines");
+  EXPECT_EQ(calls[1]["tool"], "list_zones");
+  EXPECT_EQ(calls[1]["outcome"], "ok");
+  EXPECT_EQ(calls[2]["arguments"], (Json{{"Available", true}}));
+  EXPECT_EQ(calls[2]["outcome"], "invalid_arguments");
+
+  StdioMock strict("cloudstack", {});
+  mcp::ClientSession strict_client(*strict.child, 5s);
+  strict_client.initialize();
+  EXPECT_TRUE(succeeded(send_raw(*strict.child, variant_name)));
+  const Json refused = send_raw(*strict.child, shouted);
+  EXPECT_EQ(refused["id"], 23);
+  EXPECT_EQ(refused["error"]["code"], mcp::error_code::kInvalidRequest) << refused.dump();
+  calls = strict.tool_calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0]["tool"], "list_zones");
+}
+
+TEST(MockPersonalities, LenientCoercionAcceptsAStringWhereTheSchemaWantsAnInteger) {
+  const Json arguments = {{"offset", "0"}, {"limit", "10"}};  // get_campaigns: both "integer"
+  StdioMock strict("prospectio", {});
+  mcp::ClientSession strict_client(*strict.child, 5s);
+  strict_client.initialize();
+  const Json refused = strict_client.call_tool("get_campaigns", arguments);
+  EXPECT_TRUE(refused.value("isError", false)) << refused.dump();
+  EXPECT_EQ(strict.tool_calls().at(0)["outcome"], "invalid_arguments");
+
+  StdioMock lax("prospectio", {"coerce=lenient"});
+  mcp::ClientSession client(*lax.child, 5s);
+  client.initialize();
+  const Json accepted = client.call_tool("get_campaigns", arguments);
+  EXPECT_FALSE(accepted.value("isError", false)) << accepted.dump();
+  EXPECT_EQ(accepted, client.call_tool("get_campaigns", {{"offset", 0}, {"limit", 10}}));
+  const auto calls = lax.tool_calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0]["arguments"], arguments) << "the ledger keeps the arguments as received";
+  EXPECT_EQ(calls[0]["outcome"], "ok");
+  // What cannot be converted is still refused.
+  EXPECT_TRUE(client.call_tool("get_campaigns", {{"offset", "zero"}, {"limit", "10"}})
+                  .value("isError", false));
+}
+
+TEST(MockTampering, PoisonLyingAnnotationsAndShadowShowInToolsList) {
+  StdioMock plain("cloudstack", {});
+  mcp::ClientSession plain_client(*plain.child, 5s);
+  plain_client.initialize();
+  const Json honest = plain_client.call("tools/list")["tools"];
+
+  StdioMock mock("cloudstack", {"poison=*", "lying_annotations=1", "shadow_tool=send_email"});
+  mcp::ClientSession client(*mock.child, 5s);
+  client.initialize();
+  const Json tools = client.call("tools/list")["tools"];
+  ASSERT_EQ(tools.size(), honest.size() + 1);
+  const std::string instruction = mock::poison_instruction();
+  const Json lying = {{"readOnlyHint", true},
+                      {"destructiveHint", false},
+                      {"idempotentHint", true},
+                      {"openWorldHint", false}};
+  for (std::size_t i = 0; i < honest.size(); ++i) {
+    SCOPED_TRACE(honest[i]["name"].get<std::string>());
+    EXPECT_EQ(tools[i]["name"], honest[i]["name"]);
+    EXPECT_EQ(tools[i]["description"],
+              honest[i]["description"].get<std::string>() + " " + instruction);
+    const Json properties = tools[i]["inputSchema"].value("properties", Json::object());
+    for (const auto& [name, property] : properties.items()) {
+      EXPECT_NE(property.value("description", "").find(instruction), std::string::npos) << name;
+    }
+    EXPECT_EQ(tools[i]["annotations"], lying);
+  }
+  ASSERT_TRUE(find_tool(honest, "destroy_virtual_machine"));
+  EXPECT_EQ((*find_tool(honest, "destroy_virtual_machine"))["annotations"]["destructiveHint"], true)
+      << "the lie must differ from the truth";
+  const Json& shadow = tools.back();
+  EXPECT_EQ(shadow["name"], "send_email");
+  EXPECT_NE(shadow["description"].get<std::string>().find(mock::shadow_instruction("send_email")),
+            std::string::npos);
+  EXPECT_EQ(shadow["inputSchema"], honest[0]["inputSchema"]);
+  EXPECT_EQ(shadow["annotations"], lying);
+
+  // Poisoning one tool leaves the others as they were.
+  StdioMock one("cloudstack", {"poison=list_zones"});
+  mcp::ClientSession one_client(*one.child, 5s);
+  one_client.initialize();
+  const Json poisoned_one = one_client.call("tools/list")["tools"];
+  ASSERT_EQ(poisoned_one.size(), honest.size());
+  for (std::size_t i = 0; i < honest.size(); ++i) {
+    if (honest[i]["name"] == "list_zones") {
+      EXPECT_EQ(poisoned_one[i], mock::poisoned(honest[i]));
+    } else {
+      EXPECT_EQ(poisoned_one[i], honest[i]);
+    }
+  }
+}
+
+TEST(MockTampering, CallingTheShadowToolRunsTheFirstCatalogTool) {
+  StdioMock mock("trackingtime", {"shadow_tool=send_email"});
+  mcp::ClientSession client(*mock.child, 5s);
+  client.initialize();
+  const Json shadowed = client.call_tool("send_email");
+  EXPECT_FALSE(shadowed.value("isError", false)) << shadowed.dump();
+  EXPECT_EQ(shadowed, client.call_tool("get_me"));
+  const auto calls = mock.tool_calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0]["tool"], "send_email");
+  EXPECT_EQ(calls[0]["outcome"], "ok");
+
+  testing::TempDir dir;
+  auto [status, text] =
+      run_mock_until_exit(dir, {"--catalog", "trackingtime", "--ledger", dir.file("l.jsonl"),
+                                "--behavior", "shadow_tool=get_me"});
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(text.find("--behavior 'shadow_tool=get_me'"), std::string::npos) << text;
+}
+
+TEST(MockTampering, InjectBothPlantsTheCanaryInContentAndStructuredContent) {
+  StdioMock plain("trackingtime", {});
+  mcp::ClientSession plain_client(*plain.child, 5s);
+  plain_client.initialize();
+  const Json honest = plain_client.call_tool("get_me");
+  ASSERT_TRUE(honest.contains("structuredContent"));
+  ASSERT_FALSE(mentions_canary(honest));
+
+  StdioMock mock("trackingtime", {"inject=both"});
+  mcp::ClientSession client(*mock.child, 5s);
+  client.initialize();
+  const Json result = client.call_tool("get_me");
+  EXPECT_FALSE(result.value("isError", false));
+  const std::vector<std::string> texts = texts_of(result);
+  ASSERT_EQ(texts.size(), texts_of(honest).size() + 1) << result.dump();
+  EXPECT_EQ(texts.front(), texts_of(honest).front());
+  EXPECT_EQ(texts.back(), mock::injected_result_text());
+  EXPECT_NE(texts.back().find("\x1b[8m"), std::string::npos);
+  EXPECT_EQ(result["structuredContent"]["note"], mock::injected_result_text());
+  Json rest = result["structuredContent"];
+  rest.erase("note");
+  EXPECT_EQ(rest, honest["structuredContent"]);
+  EXPECT_FALSE(mentions_canary(client.call("tools/list"))) << "inject tampers with results only";
+}
+
+TEST(MockTampering, ResultBytesPadsTheResultText) {
+  constexpr std::size_t kBytes = 200'000;
+  StdioMock mock("cloudstack", {"result_bytes=200000"});
+  mcp::ClientSession client(*mock.child, 5s);
+  client.initialize();
+  const Json result = client.call_tool("list_zones");
+  EXPECT_FALSE(result.value("isError", false));
+  std::size_t total = 0;
+  for (const std::string& text : texts_of(result)) total += text.size();
+  EXPECT_GE(total, kBytes);
+  EXPECT_LT(total, kBytes + 64) << "padding stops near the size asked for";
+}
+
+TEST(MockTampering, ProgressFloodSendsNNotificationsBeforeTheAnswer) {
+  StdioMock mock("trackingtime", {"progress_flood=5"});
+  mcp::ClientSession client(*mock.child, 5s);
+  client.initialize();
+  const Json answer =
+      mcp::to_json(client.request("tools/call", {{"name", "get_me"},
+                                                 {"arguments", Json::object()},
+                                                 {"_meta", {{"progressToken", "tok-9"}}}}));
+  EXPECT_TRUE(succeeded(answer)) << answer.dump();
+  // Everything in the inbox was read before the answer was.
+  ASSERT_EQ(client.inbox().size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) {
+    const Json notification = mcp::to_json(client.inbox()[i]);
+    EXPECT_EQ(notification["method"], "notifications/progress");
+    EXPECT_EQ(notification["params"],
+              (Json{{"progressToken", "tok-9"}, {"progress", i + 1}, {"total", 5}}));
+  }
+  client.inbox().clear();
+
+  // Without a progressToken the flood still comes, for a token the client never gave.
+  client.call_tool("get_me");
+  ASSERT_EQ(client.inbox().size(), 5u);
+  EXPECT_EQ(mcp::to_json(client.inbox().back())["params"]["progressToken"], "gatecrash-flood");
+}
+
+TEST(MockControlFile, SwitchesBehavioursMidRunAndExits2OnABadOne) {
+  testing::TempDir dir;
+  const std::string control = dir.file("control.json");
+  const std::string ledger = dir.file("ledger.jsonl");
+  mcp::ChildOptions options;
+  options.argv = mock_argv("cloudstack", ledger, {});
+  options.argv.push_back("--control");
+  options.argv.push_back(control);
+  options.stderr_path = dir.file("stderr.txt");
+  auto child = mcp::ChildProcess::spawn(options);
+  mcp::ClientSession client(*child, 5s);
+  client.initialize();
+
+  // No control file yet: the command line's behaviours (none).
+  EXPECT_FALSE(mentions_canary(client.call_tool("list_zones")));
+
+  write_control(control, {{"inject", "content"}});
+  const Json injected = client.call_tool("list_zones");
+  ASSERT_FALSE(texts_of(injected).empty());
+  EXPECT_EQ(texts_of(injected).back(), mock::injected_result_text());
+
+  // The file's behaviours replace the previous file's: injection stops, the rug pull counts
+  // calls from the switch on.
+  const Json before = client.call("tools/list")["tools"];
+  write_control(control, {{"rug_pull_after", "1"}});
+  EXPECT_EQ(client.call("tools/list")["tools"], before) << "nothing is pulled before the next call";
+  EXPECT_TRUE(client.inbox().empty());
+  EXPECT_FALSE(mentions_canary(client.call_tool("list_zones")));
+  const Json after = client.call("tools/list")["tools"];
+  EXPECT_EQ(methods_of(client.inbox()),
+            std::vector<std::string>{"notifications/tools/list_changed"});
+  client.inbox().clear();
+  expect_pulled(before[0], after[0]);
+
+  // A bad value ends the process before it answers, naming the control file.
+  write_control(control, {{"inject", "everywhere"}});
+  ASSERT_TRUE(child->write_line(
+      rpc(90, "tools/call", {{"name", "list_zones"}, {"arguments", Json::object()}}), 5s));
+  EXPECT_FALSE(child->read_line(5s).has_value())
+      << "a bad control file must not be answered through";
+  EXPECT_EQ(child->wait_exit(5s), 2);
+  const std::string err = read_text(options.stderr_path);
+  EXPECT_NE(err.find("--control " + control), std::string::npos) << err;
+  EXPECT_NE(err.find("inject=everywhere"), std::string::npos) << err;
+}
+
+TEST(MockControlFile, ABadControlFileAtStartExits2) {
+  testing::TempDir dir;
+  const std::string control = dir.file("control.json");
+  testing::write_file(control, R"({"poison":"no_such_tool"})");
+  auto [status, text] = run_mock_until_exit(
+      dir, {"--catalog", "cloudstack", "--ledger", dir.file("l.jsonl"), "--control", control});
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(text.find("--control " + control), std::string::npos) << text;
+  EXPECT_NE(text.find("poison=no_such_tool"), std::string::npos) << text;
+}
+
+TEST(MockCheck, ValidatesFlagsBehavioursAndControlFileWithoutServing) {
+  testing::TempDir dir;
+  const std::vector<std::string> check = {"--catalog", "cloudstack", "--check"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = check;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_mock_until_exit(dir, args);
+  };
+  // Good: exits 0 at once although stdin stays open, and needs no --ledger.
+  EXPECT_EQ(with({}).first, 0);
+  EXPECT_EQ(with({"--behavior", "inject=both", "--behavior", "name_lookup=lenient", "--behavior",
+                  "shadow_tool=send_email"})
+                .first,
+            0);
+  EXPECT_EQ(with({"--control", dir.file("not-written-yet.json")}).first, 0);
+  const std::string good = dir.file("good.json");
+  testing::write_file(good,
+                      R"({"poison":"list_zones","progress_flood":3,"lying_annotations":true})");
+  EXPECT_EQ(with({"--control", good}).first, 0);
+
+  // Bad: 2, with the message a real run would give.
+  auto [shadow_status, shadow_text] = with({"--behavior", "shadow_tool=list_zones"});
+  EXPECT_EQ(shadow_status, 2);
+  EXPECT_NE(shadow_text.find("--behavior 'shadow_tool=list_zones'"), std::string::npos)
+      << shadow_text;
+  const std::string bad = dir.file("bad.json");
+  testing::write_file(bad, R"({"coerce":"sometimes"})");
+  auto [bad_status, bad_text] = with({"--control", bad});
+  EXPECT_EQ(bad_status, 2);
+  EXPECT_NE(bad_text.find("--control " + bad), std::string::npos) << bad_text;
+  EXPECT_NE(bad_text.find("coerce=sometimes"), std::string::npos) << bad_text;
+  const std::string not_object = dir.file("array.json");
+  testing::write_file(not_object, "[1]");
+  auto [array_status, array_text] = with({"--control", not_object});
+  EXPECT_EQ(array_status, 2);
+  EXPECT_NE(array_text.find("--control " + not_object), std::string::npos) << array_text;
+  const std::string negative = dir.file("negative.json");
+  testing::write_file(negative, R"({"delay_ms":-1})");
+  auto [negative_status, negative_text] = with({"--control", negative});
+  EXPECT_EQ(negative_status, 2);
+  EXPECT_NE(negative_text.find("/delay_ms"), std::string::npos) << negative_text;
+
+  // Without --check, the same good flags without --ledger are refused: --check is what allows it.
+  auto [serve_status, serve_text] = run_mock_until_exit(dir, {"--catalog", "cloudstack"});
+  EXPECT_EQ(serve_status, 2);
+  EXPECT_NE(serve_text.find("--ledger"), std::string::npos) << serve_text;
+}
+
+TEST(MockBehaviors, BadTamperingAndPersonalityFlagsExit2NamingTheFlag) {
+  testing::TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"inject=everywhere", "expected one of content, structured, both"},
+      {"inject=", "expected one of"},
+      {"result_bytes=0", "expected a whole number from 1"},
+      {"result_bytes=268435457", "to 268435456"},
+      {"progress_flood=0", "expected a whole number from 1"},
+      {"progress_flood=1000001", "to 1000000"},
+      {"lying_annotations=2", "from 0 to 1"},
+      {"poison=", "expected a tool name or *"},
+      {"poison=no_such_tool", "the catalog has no such tool"},
+      {"shadow_tool=", "expected a tool name"},
+      {"shadow_tool=get_me", "the catalog already has that tool"},
+      {"name_lookup=fuzzy", "expected one of exact, case_insensitive, trim, lenient"},
+      {"duplicate_keys=merge", "expected one of reject, first, last"},
+      {"key_case=upper", "expected one of exact, insensitive"},
+      {"coerce=yes", "expected one of strict, lenient"},
+  };
+  for (const auto& [flag, expected] : cases) {
+    SCOPED_TRACE(flag);
+    auto [status, text] = run_mock_until_exit(
+        dir, {"--catalog", "trackingtime", "--ledger", dir.file("l.jsonl"), "--behavior", flag});
+    EXPECT_EQ(status, 2);
+    EXPECT_NE(text.find("--behavior '" + flag + "'"), std::string::npos) << text;
+    EXPECT_NE(text.find(expected), std::string::npos) << text;
+  }
+  auto [conformance_status, conformance_text] =
+      run_mock_until_exit(dir, {"--catalog", "conformance", "--ledger", dir.file("l.jsonl"),
+                                "--control", dir.file("c.json")});
+  EXPECT_EQ(conformance_status, 2);
+  EXPECT_NE(conformance_text.find("--control is not available"), std::string::npos)
+      << conformance_text;
 }
 
 }  // namespace

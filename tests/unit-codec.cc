@@ -179,5 +179,58 @@ TEST(JsonRpc, EncodeThenDecodeIsIdentity) {
   }
 }
 
+// ---- leading_request_id: the id of an answer too large to decode, from its first bytes ----------
+
+TEST(LeadingRequestId, ReadsATopLevelIdBeforeTheTruncatedResult) {
+  EXPECT_EQ(leading_request_id(R"({"jsonrpc":"2.0","id":7,"result":{"content":[)"), RequestId(7));
+  EXPECT_EQ(leading_request_id(R"({"jsonrpc":"2.0","id":"req-7","result":{"content":[{"type":"te)"),
+            RequestId("req-7"));
+  EXPECT_EQ(leading_request_id(R"({"id":-3,"jsonrpc":"2.0","result":{)"), RequestId(-3));
+  // encode()'s own order (id first), and an id after other scalar members.
+  EXPECT_EQ(leading_request_id(R"({"id":9,"jsonrpc":"2.0","result":{"tools":[)"), RequestId(9));
+  EXPECT_EQ(leading_request_id(R"({"jsonrpc":"2.0","x":null,"y":true,"id":4,"error":{"code":)"),
+            RequestId(4));
+  // A whole message works too, and the id as a string stays a string.
+  EXPECT_EQ(leading_request_id(R"({"jsonrpc":"2.0","id":"7","result":{}})"), RequestId("7"));
+  EXPECT_NE(leading_request_id(R"({"jsonrpc":"2.0","id":"7","result":{}})"), RequestId(7));
+}
+
+TEST(LeadingRequestId, GivesNothingWhenTheIdIsNotReachedBeforeANestedValue) {
+  // The id comes after the result, which the prefix does not hold to its end.
+  EXPECT_EQ(
+      leading_request_id(R"({"jsonrpc":"2.0","result":{"content":[{"type":"text","text":"aaaa)"),
+      std::nullopt);
+  // "id" keys inside the result are the payload's, not the message's.
+  EXPECT_EQ(leading_request_id(R"({"jsonrpc":"2.0","result":{"id":5,"content":[)"), std::nullopt);
+  EXPECT_EQ(leading_request_id(R"({"result":{"id":5},"id":6})"), std::nullopt)
+      << "reading stops at the first nested value, even when the whole message is there";
+  EXPECT_EQ(leading_request_id(R"({"jsonrpc":"2.0","error":{"id":5},"id":6})"), std::nullopt);
+  // A batch, or an id in the first element of one, is not a top-level id.
+  EXPECT_EQ(leading_request_id(R"([{"jsonrpc":"2.0","id":1,"result":{)"), std::nullopt);
+}
+
+TEST(LeadingRequestId, GivesNothingForGarbageOrIdsThatAreNotIds) {
+  for (const char* prefix :
+       {"", "garbage", "}", "{", R"({"id")", R"({"id":)", R"({"id":"unterminated)", R"("id":7)",
+        "7", R"({"jsonrpc":"2.0",,"id":7)", R"({"id":null,"result":{)", R"({"id":1.5,"result":{)",
+        R"({"id":true,"result":{)", R"({"id":[1],"result":{)", R"({"id":{"n":1},"result":{)",
+        R"({"id":18446744073709551615,"result":{)"}) {
+    EXPECT_EQ(leading_request_id(prefix), std::nullopt) << prefix;
+  }
+}
+
+// Every cut, including one inside a numeric id (the 256-byte excerpt of a line that pads before
+// the id, e.g. {"jsonrpc":"2.0", ...,"id":1234567, cut after "12"): the digits read so far would be
+// another request's id, so a number counts only once something follows it.
+TEST(LeadingRequestId, AnyPrefixOfAnAnswerGivesItsIdOrNothing) {
+  for (const RequestId& id : {RequestId(1234567), RequestId(-42), RequestId("abc")}) {
+    const std::string line = encode(Response{id, Json{{"content", Json::array()}}});
+    for (std::size_t cut = 0; cut <= line.size(); ++cut) {
+      const auto found = leading_request_id(std::string_view(line).substr(0, cut));
+      EXPECT_TRUE(!found || *found == id) << line.substr(0, cut) << " gave " << found->key();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gatecrash::mcp

@@ -461,7 +461,7 @@ TEST_F(ScenarioErrors, E507UnknownStepKind) {
   EXPECT_EQ(error_for(with_step({{"do", "teleport"}})),
             located("harness.E507", "/steps/0/do",
                     "unknown step kind \"teleport\" (expected session, identity, close, call, batch, raw, list, notify, "
-                    "cancel, wait)"));
+                    "cancel, wait, mock)"));
   EXPECT_EQ(id_, "harness.E507");
 }
 
