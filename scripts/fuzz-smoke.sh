@@ -1,18 +1,37 @@
 #!/usr/bin/env bash
 # scripts/fuzz-smoke.sh — build the `fuzz` preset and run every libFuzzer target briefly.
 #
-# Usage: scripts/fuzz-smoke.sh [SECONDS]   (default 30 seconds per target)
+# Usage: scripts/fuzz-smoke.sh [--seed N] [SECONDS]   (default 30 seconds per target)
 # Each build-fuzz/**/<unit>_fuzzer runs on a copy of fuzz/corpus/<unit>_fuzzer with the flags of
-# its .options file (dict, max_len). Prints one line per target (exec/s, cov edges, result) and a
-# SUMMARY line. Exit codes: 0 no target failed, 1 a target crashed (its reproducer is under the
-# printed artifact directory, which is then kept), 2 the build or the setup failed.
+# its .options file (dict, max_len) for SECONDS. --seed N passes -seed=N to every target, so a run
+# (CI's) mutates the same way each time; without it libFuzzer picks a random seed. The seed fixes
+# the sequence of inputs, SECONDS still bounds the run by time, so how far into that sequence a run
+# gets depends on the machine's speed and load. Prints one line per target (exec/s, cov edges,
+# result) and a SUMMARY line. Exit codes: 0 no target failed, 1 a target crashed (its reproducer's
+# path is printed, and the artifact directory is kept), 2 the build or the setup failed.
 set -uo pipefail
 
-seconds="${1:-30}"
-if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then
-  echo "usage: $0 [SECONDS]  (a positive whole number, default 30)" >&2
+usage() {
+  echo "usage: $0 [--seed N] [SECONDS]  (SECONDS per target, default 30; N: libFuzzer's -seed, 1 to 999999999)" >&2
   exit 2
-fi
+}
+seconds=30
+seed=""
+have_seconds=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --seed) [[ $# -ge 2 ]] || usage; seed="$2"; shift 2 ;;
+    --seed=*) seed="${1#--seed=}"; shift ;;
+    -*) usage ;;
+    *) [[ $have_seconds -eq 0 ]] || usage; seconds="$1"; have_seconds=1; shift ;;
+  esac
+done
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [[ "$seconds" -eq 0 ]]; then usage; fi
+# libFuzzer treats -seed=0 as "pick one at random".
+if [[ -n "$seed" ]] && { ! [[ "$seed" =~ ^[0-9]{1,9}$ ]] || [[ "$seed" -eq 0 ]]; }; then usage; fi
+seed_flags=()
+[[ -n "$seed" ]] && seed_flags=(-seed="$seed")
+bound="${seconds}s per target${seed:+, seed $seed}"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root" || exit 2
@@ -66,6 +85,7 @@ options_flags() {
 failed=0
 ran=0
 results=()
+reproducers=()
 while IFS= read -r binary; do
   name="$(basename "$binary")"
   seeds="$root/fuzz/corpus/$name"
@@ -78,10 +98,10 @@ while IFS= read -r binary; do
   [[ -f "$options" ]] || options="$root/fuzz/$name.options"
   mapfile -t flags < <(options_flags "$options")
 
-  echo "== $name for ${seconds}s: ${flags[*]}"
+  echo "== $name for ${seconds}s: ${flags[*]} ${seed_flags[*]}"
   # The outer timeout only guards against a run that never ends: libFuzzer's out-of-memory report
   # walks the whole ASan heap and can take many minutes on a large one.
-  timeout --kill-after=10 $((seconds + 180)) nice "$binary" "${flags[@]}" -max_total_time="$seconds" \
+  timeout --kill-after=10 $((seconds + 180)) nice "$binary" "${flags[@]}" "${seed_flags[@]}" -max_total_time="$seconds" \
     -timeout=25 -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" >"$log" 2>&1
   status=$?
   ran=$((ran + 1))
@@ -103,6 +123,15 @@ while IFS= read -r binary; do
     result="FAILED (exit $status${kind:+, $kind}) reproducer: ${reproducer:-none written} log: $log"
     echo "---- $name: last lines of $log"
     grep -E '^(==|SUMMARY|    #[0-9]+ |.*runtime error|.*Test unit written|.*deadly signal|.*ERROR)' "$log" | head -40
+    if [[ -n "$reproducer" && -f "$reproducer" ]]; then
+      reproducers+=("$name: $reproducer")
+      echo "---- $name: reproducer $reproducer ($(wc -c <"$reproducer") bytes); re-run it with:"
+      echo "  ASAN_OPTIONS=allocator_release_to_os_interval_ms=-1 $binary $reproducer"
+      # Small inputs also go into the log itself, for when the machine's /tmp is gone.
+      if [[ $(wc -c <"$reproducer") -le 4096 ]]; then
+        echo "  reproducer bytes (base64): $(base64 -w0 "$reproducer")"
+      fi
+    fi
   fi
   line="$(printf '%-28s exec/s %-8s cov %-6s runs %-10s corpus %-5s %s' "$name" "${execs:-?}" "${edges:-?}" \
     "${units:-?}" "$corpus_units" "$result")"
@@ -110,16 +139,17 @@ while IFS= read -r binary; do
   results+=("$line")
 done < <(find "$root/build-fuzz" -type f -name '*_fuzzer' -perm -u+x | sort)
 
-echo "== results (${seconds}s per target)"
+echo "== results ($bound)"
 printf '%s\n' "${results[@]}"
 if [[ $ran -eq 0 ]]; then
   echo "SUMMARY: no *_fuzzer binaries found under build-fuzz" >&2
   exit 2
 fi
 if [[ $failed -gt 0 ]]; then
-  echo "SUMMARY: $failed of $ran fuzz targets failed; reproducers and logs kept in $work/artifacts and $work"
+  for reproducer in "${reproducers[@]}"; do echo "reproducer: $reproducer"; done
+  echo "SUMMARY: $failed of $ran fuzz targets failed ($bound); reproducers and logs kept in $work/artifacts and $work"
   exit 1
 fi
 rm -rf "$work/corpus"
-echo "SUMMARY: $ran fuzz targets ran ${seconds}s each without a crash; logs in $work"
+echo "SUMMARY: $ran fuzz targets ran without a crash ($bound); logs in $work"
 exit 0
