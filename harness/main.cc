@@ -1,4 +1,5 @@
-// harness/main.cc — the gatecrash command line: run, replay, list (contracts.md §6).
+// harness/main.cc — the gatecrash command line: run, replay, diff, list, audit, suggest
+// (contracts.md §6).
 #include <signal.h>
 #include <unistd.h>
 
@@ -12,6 +13,11 @@
 #include <string_view>
 #include <thread>
 
+#include "audit/audit_report.h"
+#include "audit/audited_policy.h"
+#include "audit/errors.h"
+#include "audit/suggest.h"
+#include "audit/tool_source.h"
 #include "harness/attack_database.h"
 #include "harness/diff.h"
 #include "harness/errors.h"
@@ -189,6 +195,56 @@ void add_run_flags(CLI::App& command, CommonFlags& flags) {
   command.add_flag("--color", flags.color, "colour the PASS/FAIL words even when not on a terminal");
 }
 
+// Where audit and suggest take the server's tools from: exactly one of --server and --tools.
+struct ToolSourceFlags {
+  std::string server;
+  std::string tools_file;
+};
+
+struct AuditFlags {
+  std::string policy;
+  ToolSourceFlags tools;
+  std::string json;
+  std::string fail_on = "high";
+};
+
+void add_tool_source_flags(CLI::App& command, ToolSourceFlags& flags) {
+  auto* source = command.add_option_group("tool source", "where the server's tools come from (exactly one)");
+  source->add_option("--server", flags.server, "a bundled catalog: prometheus, cloudstack, trackingtime, prospectio or mock-mcp");
+  source->add_option("--tools", flags.tools_file, "a saved tools/list result: {\"tools\": [...]} or a JSON-RPC response holding one");
+  source->require_option(1);
+}
+
+audit::ToolList load_tools(const ToolSourceFlags& flags) {
+  return flags.server.empty() ? audit::tools_from_file(flags.tools_file) : audit::tools_from_catalog(flags.server);
+}
+
+// gatecrash audit (docs/audit.md): exit 0 when no finding is at --fail-on or worse, 1 when one is;
+// bad input throws audit::AuditError (exit 2).
+int run_audit(const AuditFlags& flags) {
+  const audit::AuditedPolicy policy = audit::load_audited_policy(flags.policy);
+  const audit::AuditReport report = audit::build_report(policy, load_tools(flags.tools));
+  const audit::Severity fail_on = audit::parse_severity(flags.fail_on).value_or(audit::Severity::high);
+  audit::write_text_report(std::cout, report, fail_on);
+  if (!flags.json.empty()) {
+    audit::write_output_file(flags.json, audit::to_json(report, fail_on).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  }
+  return report.fails(fail_on) ? 1 : 0;
+}
+
+// gatecrash suggest (docs/audit.md): the policy on stdout, or in --out.
+int run_suggest(const ToolSourceFlags& flags, const std::string& out) {
+  const audit::ToolList tools = load_tools(flags);
+  const std::string text = audit::suggest_policy(audit::classify_tools(tools.tools), tools.source)
+                               .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (out.empty()) {
+    std::cout << text;
+  } else {
+    audit::write_output_file(out, text);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -225,6 +281,20 @@ int main(int argc, char** argv) {
   list->add_option("what", what, "attacks | scenarios | profiles")->required()->check(CLI::IsMember({"attacks", "scenarios", "profiles"}));
   list->add_option("--scenarios", flags.scenarios_dir, "scenarios directory");
 
+  AuditFlags audit_flags;
+  auto* audit_command = app.add_subcommand("audit", "check a policy against a server's tools, statically (docs/audit.md)");
+  audit_command->add_option("policy", audit_flags.policy, "policy file: .json (native) or .yaml/.yml (Intercept)")->required();
+  add_tool_source_flags(*audit_command, audit_flags.tools);
+  audit_command->add_option("--json", audit_flags.json, "also write the findings here as JSON (gatecrash-audit/1)");
+  audit_command->add_option("--fail-on", audit_flags.fail_on, "exit 1 when a finding is this severe or worse (default high)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low"}));
+
+  ToolSourceFlags suggest_tools;
+  std::string suggest_out;
+  auto* suggest_command = app.add_subcommand("suggest", "print a starting policy for a server's tools (docs/audit.md)");
+  add_tool_source_flags(*suggest_command, suggest_tools);
+  suggest_command->add_option("--out", suggest_out, "write the policy here instead of to stdout");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -233,6 +303,8 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*audit_command) return run_audit(audit_flags);
+    if (*suggest_command) return run_suggest(suggest_tools, suggest_out);
     if ((*run || *replay || *diff || app.get_subcommands().empty()) && flags.time_scale != 1.0 && !clock_is_scaled()) {
       return run_under_scaled_clock(std::vector<std::string>(argv + 1, argv + argc), flags.time_scale);
     }
@@ -342,6 +414,9 @@ int main(int argc, char** argv) {
     options.scenario_files = scenario_files.empty() ? suite_files(scenarios_dir, suite) : scenario_files;
     return execute(options, flags);
   } catch (const harness::HarnessError& error) {
+    std::cerr << "gatecrash: " << error.what() << std::endl;
+    return 2;
+  } catch (const audit::AuditError& error) {
     std::cerr << "gatecrash: " << error.what() << std::endl;
     return 2;
   } catch (const std::exception& error) {
