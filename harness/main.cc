@@ -18,6 +18,7 @@
 #include "audit/errors.h"
 #include "audit/suggest.h"
 #include "audit/tool_source.h"
+#include "harness/server_listing.h"
 #include "harness/attack_database.h"
 #include "harness/diff.h"
 #include "harness/errors.h"
@@ -195,10 +196,13 @@ void add_run_flags(CLI::App& command, CommonFlags& flags) {
   command.add_flag("--color", flags.color, "colour the PASS/FAIL words even when not on a terminal");
 }
 
-// Where audit and suggest take the server's tools from: exactly one of --server and --tools.
+// Where audit and suggest take the server's tools from: exactly one of --server, --tools and
+// --command.
 struct ToolSourceFlags {
   std::string server;
   std::string tools_file;
+  std::string command;
+  int timeout_ms = 10'000;
 };
 
 struct AuditFlags {
@@ -212,10 +216,19 @@ void add_tool_source_flags(CLI::App& command, ToolSourceFlags& flags) {
   auto* source = command.add_option_group("tool source", "where the server's tools come from (exactly one)");
   source->add_option("--server", flags.server, "a bundled catalog: prometheus, cloudstack, trackingtime, prospectio or mock-mcp");
   source->add_option("--tools", flags.tools_file, "a saved tools/list result: {\"tools\": [...]} or a JSON-RPC response holding one");
+  source->add_option("--command", flags.command,
+                     "start this MCP server (one shell command line, run by /bin/sh -c, over stdio), list its tools, stop it");
   source->require_option(1);
+  command.add_option("--timeout-ms", flags.timeout_ms, "with --command: bound of each wait for the server's answer")
+      ->check(CLI::Range(100, 600'000));
 }
 
 audit::ToolList load_tools(const ToolSourceFlags& flags) {
+  if (!flags.command.empty()) {
+    return audit::tools_from_document(
+        harness::list_server_tools(flags.command, std::chrono::milliseconds(flags.timeout_ms)),
+        "--command '" + flags.command + "'");
+  }
   return flags.server.empty() ? audit::tools_from_file(flags.tools_file) : audit::tools_from_catalog(flags.server);
 }
 

@@ -702,6 +702,51 @@ TEST(AuditCommand, BadInputExitsTwoNamingTheFileAndPointer) {
   EXPECT_NE(unknown.err.find("audit.E701"), std::string::npos) << unknown.err;
 }
 
+// A real server process: gatecrash-mock started from --command lists the same tools as its
+// bundled catalog, so the audit finds the same; its ledger shows it was really asked.
+TEST(AuditCommand, ListsTheToolsOfAServerCommand) {
+  testing::TempDir dir;
+  const std::string policy = source_path("scenarios/policies/cloudstack.json");
+  const std::string command =
+      testing::mock_binary() + " --catalog cloudstack --ledger " + dir.file("ledger.jsonl");
+  const auto from_command = testing::run_gatecrash(
+      dir, {"audit", policy, "--command", command, "--json", dir.file("command.json")});
+  const auto from_catalog = testing::run_gatecrash(
+      dir, {"audit", policy, "--server", "cloudstack", "--json", dir.file("catalog.json")});
+  ASSERT_EQ(from_command.exit_code, from_catalog.exit_code) << from_command.err;
+  const Json by_command = Json::parse(testing::read_source_file_abs(dir.file("command.json")));
+  const Json by_catalog = Json::parse(testing::read_source_file_abs(dir.file("catalog.json")));
+  EXPECT_EQ(by_command["tools"].size(), 45u);
+  EXPECT_EQ(by_command["findings"], by_catalog["findings"]);
+  EXPECT_NE(testing::read_source_file_abs(dir.file("ledger.jsonl")).find("\"tools/list\""),
+            std::string::npos);
+
+  const auto suggested = testing::run_gatecrash(dir, {"suggest", "--command", command});
+  EXPECT_EQ(suggested.exit_code, 0) << suggested.err;
+  EXPECT_TRUE(policy::load_policy_json(suggested.out, "suggested.json").ok()) << suggested.out;
+}
+
+// A command that is not an MCP server: exit 2 with audit.E708, the command and its stderr; one
+// that never answers is given up on after --timeout-ms, not waited for.
+TEST(AuditCommand, AServerCommandThatFailsOrHangsExitsTwo) {
+  testing::TempDir dir;
+  const std::string policy = source_path("scenarios/policies/prometheus.json");
+  const auto failing = testing::run_gatecrash(
+      dir, {"audit", policy, "--command", "echo no server here >&2; exit 3"});
+  EXPECT_EQ(failing.exit_code, 2);
+  EXPECT_NE(failing.err.find("audit.E708 --command 'echo no server here >&2; exit 3': did not "
+                             "initialize and list its tools"),
+            std::string::npos)
+      << failing.err;
+  EXPECT_NE(failing.err.find("its stderr ends: no server here"), std::string::npos) << failing.err;
+
+  const auto hanging = testing::run_gatecrash(
+      dir, {"audit", policy, "--command", "sleep 60", "--timeout-ms", "300"},
+      std::chrono::seconds(20));
+  EXPECT_EQ(hanging.exit_code, 2);
+  EXPECT_NE(hanging.err.find("audit.E708 --command 'sleep 60'"), std::string::npos) << hanging.err;
+}
+
 TEST(SuggestCommand, PrintsAPolicyThatLoads) {
   testing::TempDir dir;
   const auto run = testing::run_gatecrash(dir, {"suggest", "--server", "trackingtime"});
