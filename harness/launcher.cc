@@ -176,6 +176,46 @@ void Launcher::write_servers_file() {
   write_text(servers_path_, nlohmann::json{{"mcpServers", servers}}.dump(2) + "\n");
 }
 
+void Launcher::check_mock_behaviors() {
+  const fs::path dir(settings_.workdir);
+  const auto check = [&](const MockServerSpec& server, const nlohmann::json& switched, const std::string& pointer) {
+    mcp::ChildOptions options;
+    options.argv = {(fs::path(settings_.bindir) / "gatecrash-mock").string(), "--catalog", server.catalog, "--check"};
+    for (const auto& [name, value] : server.behaviors) options.argv.insert(options.argv.end(), {"--behavior", name + "=" + value});
+    if (!switched.is_null()) {
+      const std::string control = (dir / ("check-control-" + server.name + ".json")).string();
+      write_text(control, switched.dump() + "\n");
+      options.argv.insert(options.argv.end(), {"--control", control});
+    }
+    options.stderr_path = (dir / ("check-" + server.name + ".stderr")).string();
+    auto child = spawn(options, "gatecrash-mock --check");
+    child->close_stdin();
+    const auto status = child->wait_exit(std::chrono::milliseconds(profile_.startup_timeout_ms));
+    if (!status) child->terminate(std::chrono::milliseconds(200));
+    unregister_group(child->pid());
+    if (status == 0) return;
+    std::string message = read_text(options.stderr_path);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    if (message.rfind("gatecrash-mock: ", 0) == 0) message.erase(0, 16);
+    throw HarnessError("harness.E512", scenario_.file + ": " + pointer + ": " +
+                                           (status ? message : "gatecrash-mock --check did not finish"));
+  };
+  std::map<std::string, nlohmann::json> switched;
+  for (std::size_t i = 0; i < scenario_.servers.size(); ++i) {
+    if (!scenario_.servers[i].behaviors.empty()) check(scenario_.servers[i], nullptr, "/servers/" + std::to_string(i) + "/behaviors");
+  }
+  for (const Step& step : scenario_.steps) {
+    if (step.kind != "mock") continue;
+    const std::string name = step.spec["server"].get<std::string>();
+    nlohmann::json& all = switched[name];
+    if (!all.is_object()) all = nlohmann::json::object();
+    all.update(step.spec["behaviors"]);
+    for (const auto& server : scenario_.servers) {
+      if (server.name == name) check(server, all, step.pointer + "/behaviors");
+    }
+  }
+}
+
 std::vector<std::string> Launcher::control_args(const MockServerSpec& server) const {
   for (const Step& step : scenario_.steps) {
     if (step.kind == "mock" && step.spec.value("server", "") == server.name) {

@@ -42,6 +42,11 @@ class Launcher {
   // Kills and reaps everything started; idempotent.
   void stop();
 
+  // Runs `gatecrash-mock --check` on every server's behaviours and on what each `mock` step
+  // switches them to, before anything starts: a bad name or value is the scenario's error
+  // (harness.E512, with the file, the JSON pointer and the mock's message), not a gateway finding.
+  void check_mock_behaviors();
+
   // The `mock` step: from the mock processes' next message on, `behaviors` (NAME: VALUE) replace
   // those of server `server`, on top of earlier switches. Written atomically to the server's
   // control file, which every process of that server (stdio mocks are one per gateway process)

@@ -119,6 +119,7 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options,
       throw HarnessError("harness.E511", (effective.inline_policy.is_null() ? effective.policy_path : effective.file) +
                                              ": /policy: the policy does not load: " + errors);
     }
+    launcher.check_mock_behaviors();
     launcher.start();
     bool survived = true;
     std::string exit_text;

@@ -90,9 +90,12 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const ChildOptions& options) {
   try {
     const std::string dir = options.working_dir.empty() ? std::string(".") : options.working_dir;
     if (options.stderr_path.empty()) {
+      // Inheriting stderr has to be spelled out: limit_handles closes every descriptor no
+      // initializer names, fd 2 included, and a child whose fd 2 is closed hands it to the first
+      // file it opens (the mock's ledger), where its error messages then land.
       result->impl_->child = bp::child(bp::exe = program, bp::args = args, bp::env = env, bp::start_dir = dir,
-                                       bp::std_in < child_stdin, bp::std_out > child_stdout, bp::limit_handles,
-                                       in_child, spawn_error);
+                                       bp::std_in < child_stdin, bp::std_out > child_stdout,
+                                       bp::std_err > stderr, bp::limit_handles, in_child, spawn_error);
     } else {
       result->impl_->child = bp::child(bp::exe = program, bp::args = args, bp::env = env, bp::start_dir = dir,
                                        bp::std_in < child_stdin, bp::std_out > child_stdout,

@@ -1,5 +1,6 @@
 // mock_servers/main.cc — gatecrash-mock: a stateful mock MCP server that ledgers every message.
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -89,6 +90,11 @@ int run(const Options& options, const gatecrash::mock::BehaviorOptions& behavior
 int main(int argc, char** argv) {
   // A client that goes away must not kill us mid-write; the write then fails and we exit.
   ::signal(SIGPIPE, SIG_IGN);
+  // Started with fd 0, 1 or 2 closed, the ledger would get that number, and a message meant for
+  // stderr would land in it: the standard descriptors are made to exist first.
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (::fcntl(fd, F_GETFD) == -1 && ::open("/dev/null", O_RDWR) == -1) return 2;
+  }
   Options options;
   CLI::App app{"gatecrash-mock: a stateful mock MCP server that writes every received message to a ledger"};
   std::vector<std::string> names = gatecrash::mock::catalog_names();

@@ -267,6 +267,38 @@ TEST(HarnessErrors, ScenarioWithABrokenPolicyIsAnErrorBeforeAnythingStarts) {
   EXPECT_TRUE(fs::exists(workdir / "transcript.txt")) << "kept for an errored scenario";
 }
 
+// A typo in a mock behaviour, at start or in a `mock` step, is the scenario's error, found by
+// gatecrash-mock --check before any gateway starts, with the file and the JSON pointer.
+TEST(HarnessErrors, BadMockBehavioursAreE512BeforeAnythingStarts) {
+  TempDir dir;
+  const std::string at_start = dir.file("bad-start.json");
+  write_file(at_start, R"({"id": "t/bad-start", "title": "t", "attacks": ["S5"],
+    "servers": [{"name": "p", "catalog": "prometheus", "behaviors": {"inject": "everywhere"}}],
+    "policy": {"version": "1", "default": "allow", "tools": {}},
+    "steps": [{"do": "call", "tool": "ListMetrics", "arguments": {}}]})");
+  const std::string switched = dir.file("bad-switch.json");
+  write_file(switched, R"({"id": "t/bad-switch", "title": "t", "attacks": ["S5"],
+    "servers": [{"name": "p", "catalog": "prometheus", "behaviors": {"delay_ms": "1"}}],
+    "policy": {"version": "1", "default": "allow", "tools": {}},
+    "steps": [{"do": "call", "tool": "ListMetrics", "arguments": {}},
+              {"do": "mock", "server": "p", "behaviors": {"inject": "content"}},
+              {"do": "mock", "server": "p", "behaviors": {"result_bytes": "lots"}}]})");
+  for (const auto& [scenario, expected] :
+       {std::pair{at_start, ": /servers/0/behaviors: --behavior 'inject=everywhere': expected one of content, structured, both"},
+        std::pair{switched, ": /steps/2/behaviors: --control "}}) {
+    const auto run = run_harness(dir, {"run", "--scenario", scenario, "--report", dir.file("report")});
+    EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+    const json report = read_json(dir.file("report/report.json"));
+    const std::string error = report["scenarios"][0]["error"];
+    EXPECT_EQ(error.rfind("harness.E512 " + scenario + expected, 0), 0u) << error;
+    const fs::path workdir = report["scenarios"][0]["workdir"].get<std::string>();
+    EXPECT_FALSE(fs::exists(workdir / "ledger.jsonl") && fs::file_size(workdir / "ledger.jsonl") > 0);
+  }
+  const json report = read_json(dir.file("report/report.json"));
+  EXPECT_NE(report["scenarios"][0]["error"].get<std::string>().find("'result_bytes=lots': expected a whole number"),
+            std::string::npos);
+}
+
 TEST(HarnessErrors, ReplayFileOfTheWrongShapeIsE441) {
   TempDir dir;
   const std::string file = dir.file("replay.json");

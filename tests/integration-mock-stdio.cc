@@ -47,6 +47,17 @@ std::optional<std::string> first_string_id(const Json& value) {
   return std::nullopt;
 }
 
+// A child started without a stderr file inherits ours: its fd 2 is open. (Boost.Process's
+// limit_handles closed it, so a mock under the gateway opened its ledger as fd 2 and its error
+// messages landed in the ledger.)
+TEST(ChildProcessStderr, AChildWithoutAStderrFileStillHasFd2) {
+  mcp::ChildOptions options;
+  options.argv = {"/bin/sh", "-c", "if [ -e /proc/self/fd/2 ]; then echo open; else echo closed; fi"};
+  auto child = mcp::ChildProcess::spawn(options);
+  EXPECT_EQ(child->read_line(5s), "open");
+  EXPECT_EQ(child->wait_exit(5s), 0);
+}
+
 TEST(MockStdio, EveryCatalogOnEveryVersionInitializesListsAndLedgers) {
   for (const auto& [catalog, count] : kToolCounts) {
     for (const char* version : {"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}) {
