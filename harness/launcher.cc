@@ -200,36 +200,32 @@ void Launcher::check_mock_behaviors() {
     throw HarnessError("harness.E512", scenario_.file + ": " + pointer + ": " +
                                            (status ? message : "gatecrash-mock --check did not finish"));
   };
-  std::map<std::string, nlohmann::json> switched;
   for (std::size_t i = 0; i < scenario_.servers.size(); ++i) {
-    if (!scenario_.servers[i].behaviors.empty()) check(scenario_.servers[i], nullptr, "/servers/" + std::to_string(i) + "/behaviors");
-  }
-  for (const Step& step : scenario_.steps) {
-    if (step.kind != "mock") continue;
-    const std::string name = step.spec["server"].get<std::string>();
-    nlohmann::json& all = switched[name];
-    if (!all.is_object()) all = nlohmann::json::object();
-    all.update(step.spec["behaviors"]);
-    for (const auto& server : scenario_.servers) {
-      if (server.name == name) check(server, all, step.pointer + "/behaviors");
+    const MockServerSpec& server = scenario_.servers[i];
+    if (!server.behaviors.empty()) check(server, nullptr, "/servers/" + std::to_string(i) + "/behaviors");
+    // Each switch as the mock will see it: on top of every earlier switch of that server.
+    nlohmann::json switched = nlohmann::json::object();
+    for (const Step* step : mock_steps_of(scenario_, server.name)) {
+      switched.update(step->spec["behaviors"]);
+      check(server, switched, step->pointer + "/behaviors");
     }
   }
 }
 
+std::string Launcher::control_path(const std::string& server) const {
+  return (fs::path(settings_.workdir) / ("control-" + server + ".json")).string();
+}
+
 std::vector<std::string> Launcher::control_args(const MockServerSpec& server) const {
-  for (const Step& step : scenario_.steps) {
-    if (step.kind == "mock" && step.spec.value("server", "") == server.name) {
-      return {"--control", (fs::path(settings_.workdir) / ("control-" + server.name + ".json")).string()};
-    }
-  }
-  return {};
+  if (mock_steps_of(scenario_, server.name).empty()) return {};
+  return {"--control", control_path(server.name)};
 }
 
 void Launcher::switch_mock_behaviors(const std::string& server, const nlohmann::json& behaviors) {
   nlohmann::json& all = switched_behaviors_[server];
   if (!all.is_object()) all = nlohmann::json::object();
   all.update(behaviors);
-  const fs::path path = fs::path(settings_.workdir) / ("control-" + server + ".json");
+  const fs::path path = control_path(server);
   // Written beside and renamed over, so a mock never reads half a file.
   const fs::path temp = path.string() + ".tmp";
   write_text(temp.string(), all.dump() + "\n");

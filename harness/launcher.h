@@ -65,6 +65,7 @@ class Launcher {
   void write_servers_file();
   // `--control <file>` for a server some `mock` step switches, else nothing.
   std::vector<std::string> control_args(const MockServerSpec& server) const;
+  std::string control_path(const std::string& server) const;  // <run>/control-<server>.json
   void write_grants_file();
   void start_http_mock(const MockServerSpec& server);
   void start_gateway_replica(int replica);

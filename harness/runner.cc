@@ -42,9 +42,8 @@ std::set<std::string> rug_pulled_tools(const Scenario& scenario) {
   std::set<std::string> names;
   for (const auto& server : scenario.servers) {
     bool pulls = server.behaviors.contains("rug_pull_after");
-    for (const Step& step : scenario.steps) {  // or a `mock` step switches a rug pull on
-      pulls = pulls || (step.kind == "mock" && step.spec.value("server", "") == server.name &&
-                        step.spec["behaviors"].contains("rug_pull_after"));
+    for (const Step* step : mock_steps_of(scenario, server.name)) {  // or a switch turns one on
+      pulls = pulls || step->spec["behaviors"].contains("rug_pull_after");
     }
     if (!pulls) continue;
     Scenario one = scenario;

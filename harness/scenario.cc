@@ -103,6 +103,14 @@ Step parse_step(const Json& value, const std::string& file, const std::string& p
 
 }  // namespace
 
+std::vector<const Step*> mock_steps_of(const Scenario& scenario, const std::string& server) {
+  std::vector<const Step*> steps;
+  for (const Step& step : scenario.steps) {
+    if (step.kind == "mock" && step.spec.value("server", "") == server) steps.push_back(&step);
+  }
+  return steps;
+}
+
 Scenario parse_scenario(const Json& document, const std::string& file, const std::string& scenarios_dir) {
   require_type(document.is_object(), file, "", "a JSON object");
   static const std::set<std::string> known = {"id", "title", "attacks", "servers", "policy", "identities",

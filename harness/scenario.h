@@ -48,6 +48,9 @@ struct Scenario {
   Json document;  // the whole file, for replay files
 };
 
+// The `mock` steps that switch server `server`'s behaviours, in order.
+std::vector<const Step*> mock_steps_of(const Scenario& scenario, const std::string& server);
+
 // Reads and validates one scenario; `scenarios_dir` resolves relative policy paths. Throws
 // HarnessError harness.E5xx with the file and JSON pointer.
 Scenario load_scenario(const std::string& path, const std::string& scenarios_dir);

@@ -132,7 +132,7 @@ BehaviorError flag_error(std::string_view flag, const std::string& reason) {
 
 bool lists_tool(const json& tools, std::string_view name) {
   for (const json& tool : tools) {
-    if (tool.value("name", "") == name) return true;
+    if (tool_name_of(tool) == name) return true;
   }
   return false;
 }
@@ -307,7 +307,7 @@ json Behaviors::listed_tools() const {
   const BehaviorOptions& options = state->options;
   json tools = json::array();
   for (const json& tool : catalog_tools_) {
-    const std::string name = tool.value("name", "");
+    const std::string_view name = tool_name_of(tool);
     json listed = pulled_.load() && name == options.rug_pull_tool && !state->pulled_definition.is_null()
                       ? state->pulled_definition
                       : tool;
@@ -326,7 +326,7 @@ json Behaviors::listed_tools() const {
 std::optional<std::string> Behaviors::resolve(std::string_view received) const {
   const auto state = current();
   if (!state->options.shadow_tool.empty() && received == state->options.shadow_tool) {
-    return catalog_tools_.front().value("name", "");  // the shadow runs the template tool
+    return std::string(tool_name_of(catalog_tools_.front()));  // the shadow runs the template tool
   }
   return resolve_tool_name(received, state->options.name_lookup, catalog_tools_);
 }
@@ -339,7 +339,7 @@ json Behaviors::catalog_arguments(std::string_view catalog_tool, json arguments)
   }
   if (state->options.coerce) {
     for (const json& tool : catalog_tools_) {
-      if (tool.value("name", "") == catalog_tool)
+      if (tool_name_of(tool) == catalog_tool)
         return coerce_arguments(std::move(arguments), tool.value("inputSchema", json::object()));
     }
   }

@@ -251,16 +251,23 @@ std::variant<mcp::Frame, mcp::DecodeError> decode_with_personality(
   return mcp::decode_frame(value->dump(), limits);
 }
 
+std::string_view tool_name_of(const json& tool) {
+  const auto name = tool.find("name");
+  return name != tool.end() && name->is_string() ? std::string_view(name->get_ref<const std::string&>())
+                                                 : std::string_view();
+}
+
+// Runs on every tools/call the mock receives: the exact pass compares in place, without copies.
 std::optional<std::string> resolve_tool_name(std::string_view received, NameLookup lookup,
                                              const json& catalog_tools) {
   for (const json& tool : catalog_tools) {
-    if (tool.value("name", "") == received) return std::string(received);
+    if (tool_name_of(tool) == received) return std::string(received);
   }
   if (lookup == NameLookup::exact) return std::nullopt;
   const std::string wanted = lookup_key(received, lookup);
   for (const json& tool : catalog_tools) {
-    const std::string name = tool.value("name", "");
-    if (lookup_key(name, lookup) == wanted) return name;
+    const std::string_view name = tool_name_of(tool);
+    if (lookup_key(name, lookup) == wanted) return std::string(name);
   }
   return std::nullopt;
 }

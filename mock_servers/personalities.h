@@ -38,6 +38,9 @@ struct ParserPersonality {
 std::variant<mcp::Frame, mcp::DecodeError> decode_with_personality(
     std::string_view text, const mcp::Limits& limits, const ParserPersonality& personality);
 
+// A tools/list entry's name, without copying it ("" when it has none).
+std::string_view tool_name_of(const nlohmann::json& tool);
+
 // The catalog tool `received` reaches under `lookup` (an exact match first), or nullopt.
 // `catalog_tools` is a tools/list array.
 std::optional<std::string> resolve_tool_name(std::string_view received, NameLookup lookup,
