@@ -26,6 +26,7 @@
 #include "harness/runner.h"
 #include "mcp/child_process.h"
 #include "reports/console_report.h"
+#include "reports/html_report.h"
 #include "reports/json_report.h"
 #include "reports/junit_report.h"
 #include "reports/sarif_report.h"
@@ -56,6 +57,7 @@ struct CommonFlags {
   std::string scenarios_dir;
   std::string report_dir;
   std::string junit;
+  std::string html;
   std::string sarif;
   std::string json;
   std::string policy;
@@ -69,6 +71,24 @@ struct CommonFlags {
   bool color = false;
 };
 
+// The attack database beside the scenarios, for the HTML report's matrix. A run does not need it:
+// without one (or with a broken one, said on stderr) the matrix lists the attacks the run named.
+std::vector<harness::AttackInfo> attack_infos(const std::string& scenarios_dir) {
+  const fs::path directory = fs::path(scenarios_dir) / "attacks";
+  std::vector<harness::AttackInfo> infos;
+  if (!fs::is_directory(directory)) return infos;
+  try {
+    for (const auto& pattern : harness::load_attack_database(directory.string()).patterns) {
+      infos.push_back({pattern.id, pattern.title, std::string(harness::to_string(pattern.category)),
+                       std::string(harness::to_string(pattern.severity)), pattern.runnable(), pattern.reason});
+    }
+  } catch (const harness::HarnessError& error) {
+    std::cerr << "gatecrash: the HTML report's attack matrix lists only this run's attacks: " << error.what() << std::endl;
+    infos.clear();
+  }
+  return infos;
+}
+
 int execute(harness::RunOptions options, const CommonFlags& flags) {
   const bool color = flags.color || (::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr);
   reports::ConsoleOptions console{color};
@@ -80,12 +100,16 @@ int execute(harness::RunOptions options, const CommonFlags& flags) {
     std::cout << std::flush;
   };
   harness::RunResult run = harness::run_suite(options);
+  run.attack_database = attack_infos(options.scenarios_dir);
   std::cout << "\n";
   reports::write_console_report(std::cout, run, console);
   const std::string json_path = flags.json.empty() ? (fs::path(options.report_dir) / "report.json").string() : flags.json;
   reports::write_json_report(run, json_path);
   if (!flags.junit.empty()) reports::write_junit_report(run, flags.junit);
   if (!flags.sarif.empty()) reports::write_sarif_report(run, flags.sarif);
+  const std::string html_path = flags.html.empty() ? (fs::path(options.report_dir) / "report.html").string() : flags.html;
+  reports::write_html_report(run, html_path);
+  std::cout << "html: " << html_path << "\n";
   std::cout << "report: " << json_path << std::endl;
   return run.exit_code();
 }
@@ -184,6 +208,7 @@ void add_run_flags(CLI::App& command, CommonFlags& flags) {
   command.add_option("--report", flags.report_dir, "report directory: run directories, findings/, report.json");
   command.add_option("--junit", flags.junit, "also write JUnit XML here");
   command.add_option("--sarif", flags.sarif, "also write SARIF 2.1.0 here");
+  command.add_option("--html", flags.html, "write the HTML report here (default: <report>/report.html)");
   command.add_option("--json", flags.json, "write the JSON report here (default: <report>/report.json)");
   command.add_option("--policy", flags.policy, "use this policy for every scenario");
   command.add_option("--seed", flags.seed, "seed (printed and stored in every report)")->each([&](const std::string&) { flags.seed_given = true; });

@@ -125,8 +125,30 @@ class Judge {
       }
       verdicts_.push_back(verdict);
       ++out_.verdicts[std::string(to_string(verdict))];
-      out_.timeline.push_back({call.sent_ms, call.tool, verdict});
+      out_.timeline.push_back({call.sent_ms, call.tool, verdict, call.identity, call.session_key});
     }
+    collect_cap_lines();
+  }
+
+  // The limits the scenario's calls are charged to by the policy, for the report's timelines.
+  void collect_cap_lines() {
+    std::map<std::string, std::size_t> line_of_counter;
+    for (const auto& call : in_.transcript.calls()) {
+      const Judgement judgement = judge_call(in_.policy, call.tool, call.arguments.is_object() ? call.arguments : Json::object());
+      if (judgement.verdict != StaticVerdict::allowed) continue;
+      for (const auto* limit : judgement.limits) {
+        auto [it, added] = line_of_counter.try_emplace(limit->counter, out_.caps.size());
+        if (added) {
+          out_.caps.push_back({limit->counter, {}, limit->max,
+                               std::chrono::duration_cast<std::chrono::milliseconds>(limit->window.length).count(),
+                               policy::window_name(limit->window.length), std::string(policy::to_string(limit->window.mode)),
+                               std::string(policy::to_string(limit->scope))});
+        }
+        auto& tools = out_.caps[it->second].tools;
+        if (std::find(tools.begin(), tools.end(), call.tool) == tools.end()) tools.push_back(call.tool);
+      }
+    }
+    for (auto& line : out_.caps) std::sort(line.tools.begin(), line.tools.end());
   }
 
   const CallRecord* call_for_entry(std::size_t entry) const {

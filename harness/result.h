@@ -56,6 +56,30 @@ struct TimelinePoint {
   std::int64_t t_ms = 0;  // since the scenario started
   std::string tool;
   CallVerdict verdict = CallVerdict::lost;
+  std::string identity;  // who sent it
+  std::string session;   // the session instance (a reconnect under one name is a new one)
+};
+
+// A limit of the scenario's policy that some call of the scenario was charged to: the HTML
+// report draws it over the timeline of the calls to `tools`.
+struct CapLine {
+  std::string counter;
+  std::vector<std::string> tools;  // the scenario's tools charged to it, sorted
+  std::int64_t max = 0;
+  std::int64_t window_ms = 0;
+  std::string window;  // as the policy names it, e.g. "minute"
+  std::string mode;    // "sliding" or "fixed"
+  std::string scope;   // "grant", "session" or "global"
+};
+
+// One pattern of the attack database, for the HTML report's attack x outcome matrix.
+struct AttackInfo {
+  std::string id;
+  std::string title;
+  std::string category;
+  std::string severity;
+  bool runnable = true;
+  std::string reason;  // why it is not runnable yet
 };
 
 struct ScenarioResult {
@@ -72,6 +96,7 @@ struct ScenarioResult {
   std::vector<Finding> findings;
   std::vector<Note> notes;
   std::vector<TimelinePoint> timeline;
+  std::vector<CapLine> caps;
   std::string workdir;  // the run directory (kept when the scenario failed or errored)
 };
 
@@ -84,6 +109,7 @@ struct RunResult {
   std::string started_at;  // RFC 3339 UTC
   std::int64_t duration_ms = 0;
   std::vector<ScenarioResult> scenarios;
+  std::vector<AttackInfo> attack_database;  // empty when the run had none at hand
 
   int finding_count() const {
     int count = 0;

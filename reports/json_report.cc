@@ -49,7 +49,19 @@ json scenario_json(const harness::ScenarioResult& scenario) {
   for (const auto& point : scenario.timeline) {
     timeline.push_back({{"t_ms", point.t_ms},
                         {"tool", point.tool},
-                        {"verdict", std::string(harness::to_string(point.verdict))}});
+                        {"verdict", std::string(harness::to_string(point.verdict))},
+                        {"identity", point.identity},
+                        {"session", point.session}});
+  }
+  json caps = json::array();
+  for (const auto& cap : scenario.caps) {
+    caps.push_back({{"counter", cap.counter},
+                    {"tools", cap.tools},
+                    {"max", cap.max},
+                    {"window_ms", cap.window_ms},
+                    {"window", cap.window},
+                    {"mode", cap.mode},
+                    {"scope", cap.scope}});
   }
   return {{"id", scenario.id},
           {"title", scenario.title},
@@ -64,6 +76,7 @@ json scenario_json(const harness::ScenarioResult& scenario) {
           {"findings", std::move(findings)},
           {"notes", std::move(notes)},
           {"timeline", std::move(timeline)},
+          {"caps", std::move(caps)},
           {"workdir", scenario.workdir}};
 }
 

@@ -10,6 +10,7 @@ APT_PACKAGES=(
   clang libclang-rt-14-dev
   faketime libfaketime
   libxml2-utils  # xmllint: tests/unit-reports.cc checks the JUnit XML is well-formed
+  chromium       # tests/unit-html-report.cc renders the HTML reports in headless Chromium
 )
 # Node.js and npm: the machine's own (nodesource) install is used when present; Debian's 'npm'
 # package conflicts with it, so npm is only installed from Debian when node is missing.
