@@ -19,6 +19,7 @@ inline constexpr std::string_view kToolsShape =
     "audit.E704";  // no {"tools"} / {"result":{"tools"}}
 inline constexpr std::string_view kToolInvalid = "audit.E705";  // one tool object is malformed
 inline constexpr std::string_view kCannotWrite = "audit.E706";  // --json / --out cannot be written
+inline constexpr std::string_view kDynamicNeedsCatalog = "audit.E709";  // --dynamic without --server
 }  // namespace error_id
 
 // Thrown by the loaders in this folder and caught at the edge (gatecrash's main), which prints

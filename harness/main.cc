@@ -10,11 +10,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <string_view>
 #include <thread>
 
+#include "audit/audit_html.h"
 #include "audit/audit_report.h"
 #include "audit/audited_policy.h"
+#include "audit/dynamic_report.h"
 #include "audit/errors.h"
 #include "audit/suggest.h"
 #include "audit/tool_source.h"
@@ -22,6 +26,7 @@
 #include "harness/attack_database.h"
 #include "harness/diff.h"
 #include "harness/errors.h"
+#include "harness/policy_trial.h"
 #include "harness/process_registry.h"
 #include "harness/runner.h"
 #include "mcp/child_process.h"
@@ -234,7 +239,10 @@ struct AuditFlags {
   std::string policy;
   ToolSourceFlags tools;
   std::string json;
+  std::string html;
   std::string fail_on = "high";
+  bool dynamic = false;
+  CommonFlags run;  // --gateway, --scenarios, --report, --seed, --keep for --dynamic
 };
 
 void add_tool_source_flags(CLI::App& command, ToolSourceFlags& flags) {
@@ -260,14 +268,45 @@ audit::ToolList load_tools(const ToolSourceFlags& flags) {
 // gatecrash audit (docs/audit.md): exit 0 when no finding is at --fail-on or worse, 1 when one is;
 // bad input throws audit::AuditError (exit 2).
 int run_audit(const AuditFlags& flags) {
+  if (flags.dynamic && flags.tools.server.empty()) {
+    throw audit::AuditError(audit::error_id::kDynamicNeedsCatalog, "--dynamic: needs --server CATALOG (the scenarios drive the bundled mock servers)");
+  }
   const audit::AuditedPolicy policy = audit::load_audited_policy(flags.policy);
   const audit::AuditReport report = audit::build_report(policy, load_tools(flags.tools));
   const audit::Severity fail_on = audit::parse_severity(flags.fail_on).value_or(audit::Severity::high);
   audit::write_text_report(std::cout, report, fail_on);
-  if (!flags.json.empty()) {
-    audit::write_output_file(flags.json, audit::to_json(report, fail_on).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  std::optional<audit::DynamicAudit> dynamic;
+  std::map<std::string, std::string> attack_titles;
+  if (flags.dynamic) {
+    const std::string scenarios_dir = find_scenarios_dir(flags.run.scenarios_dir);
+    CommonFlags run_flags = flags.run;
+    if (run_flags.report_dir.empty()) {
+      run_flags.report_dir = (fs::temp_directory_path() / ("gatecrash-audit-" + std::to_string(::getpid()))).string();
+    }
+    harness::RunOptions options = base_options(run_flags, scenarios_dir);
+    std::cout << std::flush;
+    dynamic = harness::trial_policy(options, flags.tools.server, flags.policy,
+                                    [](const std::string& line) { std::cout << line << std::endl; });
+    audit::write_dynamic_text(std::cout, *dynamic);
+    for (const auto& info : attack_infos(scenarios_dir)) attack_titles[info.id] = info.title;
+  } else {
+    try {
+      for (const auto& info : attack_infos(find_scenarios_dir(flags.run.scenarios_dir))) attack_titles[info.id] = info.title;
+    } catch (const harness::HarnessError&) {
+      // Titles are a nicety of the HTML page: an audit needs no scenarios directory.
+    }
   }
-  return report.fails(fail_on) ? 1 : 0;
+  if (!flags.json.empty()) {
+    auto document = audit::to_json(report, fail_on);
+    if (dynamic) document["dynamic"] = audit::dynamic_to_json(*dynamic);
+    audit::write_output_file(flags.json, document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  }
+  if (!flags.html.empty()) {
+    audit::write_output_file(flags.html, audit::audit_html_text(report, fail_on, dynamic ? &*dynamic : nullptr, attack_titles));
+    std::cout << "html: " << flags.html << std::endl;
+  }
+  if (dynamic && dynamic->errors() > 0) return 2;
+  return report.fails(fail_on) || (dynamic && dynamic->not_stopped() > 0) ? 1 : 0;
 }
 
 // gatecrash suggest (docs/audit.md): the policy on stdout, or in --out.
@@ -324,6 +363,16 @@ int main(int argc, char** argv) {
   audit_command->add_option("policy", audit_flags.policy, "policy file: .json (native) or .yaml/.yml (Intercept)")->required();
   add_tool_source_flags(*audit_command, audit_flags.tools);
   audit_command->add_option("--json", audit_flags.json, "also write the findings here as JSON (gatecrash-audit/1)");
+  audit_command->add_option("--html", audit_flags.html, "also write the audit as one self-contained HTML page");
+  audit_command->add_flag("--dynamic", audit_flags.dynamic,
+                          "also run the scenarios of the --server catalog with this policy and with their own, and report per attack "
+                          "whether this policy stopped it");
+  audit_command->add_option("--gateway", audit_flags.run.gateway, "with --dynamic: the gateway profile (default: the reference gateway)");
+  audit_command->add_option("--scenarios", audit_flags.run.scenarios_dir, "with --dynamic: scenarios directory (default: the bundled one)");
+  audit_command->add_option("--report", audit_flags.run.report_dir, "with --dynamic: where the runs' directories go");
+  audit_command->add_option("--seed", audit_flags.run.seed, "with --dynamic: seed of both runs of every scenario")
+      ->each([&](const std::string&) { audit_flags.run.seed_given = true; });
+  audit_command->add_flag("--keep", audit_flags.run.keep, "with --dynamic: keep the run directories of passing scenarios too");
   audit_command->add_option("--fail-on", audit_flags.fail_on, "exit 1 when a finding is this severe or worse (default high)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low"}));
 

@@ -57,13 +57,19 @@ class Judge {
     check_liveness();
     check_protocol();
     check_integrity();
-    check_expectations();
+    if (in_.judge_scenario_expectations) {
+      check_expectations();
+    } else {
+      out_.notes.push_back({"expect", "the scenario's own expectations were not judged: another policy replaced the scenario's"});
+    }
     check_audit();
     for (const auto& name : {"no-leak", "cap", "liveness", "protocol", "integrity"}) {
       out_.oracles.push_back({name, checks_[name], failures_[name]});
     }
     if (in_.audit_lines != nullptr) out_.oracles.push_back({"audit", checks_["audit"], failures_["audit"]});
-    if (in_.scenario.expect.is_object()) out_.oracles.push_back({"expect", checks_["expect"], failures_["expect"]});
+    if (in_.scenario.expect.is_object() && in_.judge_scenario_expectations) {
+      out_.oracles.push_back({"expect", checks_["expect"], failures_["expect"]});
+    }
   }
 
  private:
@@ -125,7 +131,7 @@ class Judge {
       }
       verdicts_.push_back(verdict);
       ++out_.verdicts[std::string(to_string(verdict))];
-      out_.timeline.push_back({call.sent_ms, call.tool, verdict, call.identity, call.session_key});
+      out_.timeline.push_back({call.sent_ms, call.tool, verdict, call.identity, call.session_key, call.attack});
     }
     collect_cap_lines();
   }
@@ -230,6 +236,7 @@ class Judge {
         }
       }
       for (const auto& name : list.expect_absent) {
+        if (!in_.judge_scenario_expectations) break;
         if (std::find(list.tools.begin(), list.tools.end(), name) != list.tools.end()) {
           finding("no-leak", list.attack, "tools/list shows \"" + name + "\", which the scenario expects absent", {list_evidence(list)});
         }
@@ -237,7 +244,7 @@ class Judge {
     }
     for (std::size_t i = 0; i < verdicts_.size(); ++i) {
       const auto& call = in_.transcript.calls()[i];
-      if (call.expect == "refused" && verdicts_[i] == CallVerdict::forwarded) {
+      if (in_.judge_scenario_expectations && call.expect == "refused" && verdicts_[i] == CallVerdict::forwarded) {
         ++checks_["no-leak"];
         finding("no-leak", call.attack, "a call the scenario expects refused was forwarded", {"transcript: " + call_evidence(call)});
       }
@@ -359,6 +366,7 @@ class Judge {
     for (const auto& list : in_.transcript.lists()) {
       if (!list.error.empty()) continue;
       for (const auto& name : list.expect_present) {
+        if (!in_.judge_scenario_expectations) break;
         ++checks_["liveness"];
         if (std::find(list.tools.begin(), list.tools.end(), name) == list.tools.end()) {
           finding("liveness", list.attack, "tools/list does not show \"" + name + "\", which the scenario expects present",
@@ -390,7 +398,7 @@ class Judge {
       }
       ++checks_["liveness"];
       const bool forwarded = verdicts_[i] == CallVerdict::forwarded || verdicts_[i] == CallVerdict::leaked;
-      if (call.expect == "forwarded" && !forwarded) {
+      if (in_.judge_scenario_expectations && call.expect == "forwarded" && !forwarded) {
         finding("liveness", call.attack, "a call the scenario expects forwarded was not", {"transcript: " + call_evidence(call)});
         continue;
       }

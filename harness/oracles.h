@@ -29,6 +29,10 @@ struct OracleInput {
   // The gateway's audit log, line by line, when the profile declares the reference audit format
   // (`"audit_format": "gatecrash"`); null when there is none to judge.
   const std::vector<std::string>* audit_lines = nullptr;
+  // The scenario's own expectations (a call's `expect`, a listing's expect_absent/expect_present,
+  // `expect.ledger` bounds) are written for the scenario's own policy: judged only when it is the
+  // policy in force (not under --policy), where they are facts about that policy.
+  bool judge_scenario_expectations = true;
 };
 
 // Fills verdicts, findings, notes, oracle outcomes, ledger_calls and the timeline of `result`.

@@ -58,6 +58,7 @@ struct TimelinePoint {
   CallVerdict verdict = CallVerdict::lost;
   std::string identity;  // who sent it
   std::string session;   // the session instance (a reconnect under one name is a new one)
+  std::string attack;    // the attack id of the step that sent it
 };
 
 // A limit of the scenario's policy that some call of the scenario was charged to: the HTML

@@ -139,6 +139,7 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options,
     auto ledger = read_ledger(launcher.ledger_path());
     OracleInput input{effective, *loaded.policy, transcript, ledger, upstream_tools(effective), rug_pulled_tools(effective),
                       survived, exit_text, options.time_scale};
+    input.judge_scenario_expectations = options.policy_override.empty();
     // The audit oracle reads {workdir}/audit.jsonl when the profile says the gateway writes the
     // reference audit format there (a missing file is an empty log: every decision is missing).
     std::vector<std::string> audit_lines;

@@ -56,7 +56,7 @@ th { background: #f6f8fa; } td.num { text-align: right; font-variant-numeric: ta
 .badge { display: inline-block; border-radius: 10px; padding: 0 8px; font-size: 12px; font-weight: 600; color: #fff; }
 .badge.pass, .badge.held, .badge.stopped { background: var(--pass); }
 .badge.fail, .badge.broken, .badge.critical, .badge.high, .badge.not-stopped { background: var(--fail); }
-.badge.error, .badge.medium { background: var(--error); }
+.badge.error, .badge.medium, .badge.limited { background: var(--error); }
 .badge.not-run, .badge.not-yet, .badge.low, .badge.not-applicable { background: var(--muted); }
 td.outcome-held { background: #dafbe1; } td.outcome-broken { background: #ffebe9; }
 td.outcome-error { background: #fff8c5; } td.outcome-not-run, td.outcome-not-yet { color: var(--muted); }

@@ -202,6 +202,12 @@ void write_scenario(std::ostream& out, std::size_t index, const ScenarioResult& 
 
 }  // namespace
 
+std::string scenario_timelines_html(const ScenarioResult& scenario) {
+  std::ostringstream out;
+  write_timelines(out, scenario);
+  return out.str();
+}
+
 std::string html_report_text(const RunResult& run) {
   std::ostringstream out;
   write_html_head(out, "gatecrash run: " + (run.profile_name.empty() ? std::string("-") : run.profile_name));

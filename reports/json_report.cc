@@ -51,7 +51,8 @@ json scenario_json(const harness::ScenarioResult& scenario) {
                         {"tool", point.tool},
                         {"verdict", std::string(harness::to_string(point.verdict))},
                         {"identity", point.identity},
-                        {"session", point.session}});
+                        {"session", point.session},
+                        {"attack", point.attack}});
   }
   json caps = json::array();
   for (const auto& cap : scenario.caps) {

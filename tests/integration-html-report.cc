@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "harness/result.h"
 #include "mcp/child_process.h"
@@ -123,8 +125,8 @@ TEST(HtmlReport, HostileTextStaysTextInTheBrowser) {
   scenario.findings = {{"D1", "no-leak", scenario.id, "<script>alert('summary')</script>", 1,
                         {"ledger: {\"tool\":\"</pre><b id=injected>x</b>\"}", "\x1b[2J bell \x07 bad \xff byte"},
                         "", "gatecrash replay 'out/findings/D1 <x>.json'"}};
-  scenario.timeline = {{3, "destroy_vm", CallVerdict::leaked, "alice", "main#1"},
-                       {9, "destroy_vm", CallVerdict::forwarded, "alice", "main#1"}};
+  scenario.timeline = {{3, "destroy_vm", CallVerdict::leaked, "alice", "main#1", "D1"},
+                       {9, "destroy_vm", CallVerdict::forwarded, "alice", "main#1", "D1"}};
   scenario.caps = {{"writes", {"destroy_vm"}, 1, 60'000, "minute", "sliding", "grant"}};
   run.scenarios = {scenario};
   TempDir dir;
@@ -178,6 +180,116 @@ TEST(HtmlReport, ARunWithFindingsRendersItsSummaryMatrixFindingsAndTimelines) {
   EXPECT_GE(count_of(dom, "<path class=\"cap\""), 1u);
   EXPECT_NE(dom.find("cap 10 per minute (grant, sliding)"), std::string::npos);
   expect_screenshot_shows_content(dir, dir.file("run.html"));
+}
+
+}  // namespace
+
+namespace {
+
+nlohmann::json read_json_file(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+// The runnable bundled scenarios whose servers all serve `catalog`: what --dynamic must run.
+std::size_t runnable_scenarios_of(const std::string& catalog) {
+  std::size_t count = 0;
+  for (const auto& file : fs::recursive_directory_iterator(kScenarios)) {
+    const std::string top = fs::relative(file.path(), kScenarios).begin()->string();
+    if (file.path().extension() != ".json" || top == "attacks" || top == "policies" || top == "profiles") continue;
+    const auto document = read_json_file(file.path().string());
+    if (!document.is_object() || document.value("status", "runnable") != "runnable") continue;
+    bool all = !document["servers"].empty();
+    for (const auto& server : document["servers"]) all &= server.value("catalog", "") == catalog;
+    count += all ? 1 : 0;
+  }
+  return count;
+}
+
+std::map<std::string, nlohmann::json> trials_by_attack(const nlohmann::json& report) {
+  std::map<std::string, nlohmann::json> trials;
+  for (const auto& trial : report["dynamic"]["attacks"]) trials[trial["attack"].get<std::string>()] = trial;
+  return trials;
+}
+
+// The hardened TrackingTime example caps every write but checks no argument types: the dynamic
+// audit shows type confusion getting through, which no static check of it reports.
+TEST(AuditDynamic, TheHardenedExampleLetsTypeConfusionThroughAndTheBrowserShowsIt) {
+  SKIP_WITHOUT_CHROMIUM();
+  TempDir dir;
+  const auto run = gatecrash::testing::run_gatecrash(
+      dir, {"audit", kScenarios + "/policies/trackingtime-hardened.json", "--server", "trackingtime", "--dynamic", "--seed", "5",
+            "--report", dir.file("runs"), "--json", dir.file("audit.json"), "--html", dir.file("audit.html")},
+      240s);
+  ASSERT_EQ(run.exit_code, 1) << run.out << run.err;
+  const auto report = read_json_file(dir.file("audit.json"));
+  ASSERT_TRUE(report.contains("dynamic")) << report.dump(1).substr(0, 2000);
+  EXPECT_TRUE(report["findings"].empty()) << "statically the hardened example is clean";
+  EXPECT_EQ(report["dynamic"]["scenarios"].get<std::size_t>(), runnable_scenarios_of("trackingtime"));
+  const auto trials = trials_by_attack(report);
+  ASSERT_TRUE(trials.contains("A15")) << report["dynamic"].dump(1);
+  EXPECT_EQ(trials.at("A15")["outcome"], "not-stopped");
+  EXPECT_GT(trials.at("A15")["let_through"].get<int>(), 0);
+  EXPECT_NE(trials.at("A15")["evidence"][0].get<std::string>().find("create_event"), std::string::npos);
+  ASSERT_TRUE(trials.contains("R9"));
+  EXPECT_EQ(trials.at("R9")["outcome"], "limited") << "every create_task call is charged to a cap of the hardened policy";
+  for (const auto& [attack, trial] : trials) EXPECT_TRUE(trial["gateway_findings"].empty()) << trial.dump();
+  EXPECT_NE(run.out.find(report["dynamic"]["summary"].get<std::string>()), std::string::npos) << run.out;
+
+  const std::string dom = dump_dom(dir, dir.file("audit.html"));
+  EXPECT_NE(dom.find("<h1>gatecrash audit <span class=\"badge fail\">fail</span></h1>"), std::string::npos) << dom.substr(0, 3000);
+  EXPECT_NE(dom.find("<tr id=\"attack-A15\" data-attack=\"A15\" data-outcome=\"not-stopped\">"), std::string::npos);
+  EXPECT_EQ(count_of(dom, "<tr data-tool="), 26u) << "every TrackingTime tool, classified";
+  EXPECT_EQ(count_of(dom, "<section class=\"scenario"), runnable_scenarios_of("trackingtime"));
+  EXPECT_GE(count_of(dom, "<svg class=\"timeline\""), runnable_scenarios_of("trackingtime"));
+  expect_screenshot_shows_content(dir, dir.file("audit.html"));
+}
+
+// With nothing capped, the same rate attacks are not stopped at all: the outcome follows the policy.
+TEST(AuditDynamic, AnAllowEverythingPolicyStopsNoRateAttack) {
+  TempDir dir;
+  gatecrash::testing::write_file(dir.file("open.json"), R"({"version": "1", "default": "allow", "tools": {}})");
+  const auto run = gatecrash::testing::run_gatecrash(dir, {"audit", dir.file("open.json"), "--server", "trackingtime", "--dynamic",
+                                                           "--seed", "5", "--report", dir.file("runs"), "--json", dir.file("audit.json")},
+                                                     240s);
+  ASSERT_EQ(run.exit_code, 1) << run.out << run.err;
+  const auto trials = trials_by_attack(read_json_file(dir.file("audit.json")));
+  for (const std::string attack : {"R9", "R10", "R15", "A15"}) {
+    ASSERT_TRUE(trials.contains(attack)) << attack;
+    EXPECT_EQ(trials.at(attack)["outcome"], "not-stopped") << trials.at(attack).dump();
+  }
+}
+
+TEST(AuditDynamic, NeedsABundledCatalogAndSaysSo) {
+  TempDir dir;
+  gatecrash::testing::write_file(dir.file("tools.json"), R"({"tools": [{"name": "t", "inputSchema": {"type": "object"}}]})");
+  gatecrash::testing::write_file(dir.file("p.json"), R"({"version": "1", "default": "deny", "tools": {}})");
+  const auto run = gatecrash::testing::run_gatecrash(dir, {"audit", dir.file("p.json"), "--tools", dir.file("tools.json"), "--dynamic"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("audit.E709 --dynamic: needs --server CATALOG (the scenarios drive the bundled mock servers)"),
+            std::string::npos)
+      << run.err;
+}
+
+// Without --dynamic the page still has every finding and every tool.
+TEST(AuditHtml, AStaticAuditListsEveryFindingAndToolInTheBrowser) {
+  SKIP_WITHOUT_CHROMIUM();
+  TempDir dir;
+  const auto run = gatecrash::testing::run_gatecrash(dir, {"audit", kScenarios + "/policies/cloudstack-weak.json", "--server", "cloudstack",
+                                                           "--json", dir.file("audit.json"), "--html", dir.file("audit.html")});
+  ASSERT_EQ(run.exit_code, 1) << run.out << run.err;
+  const auto report = read_json_file(dir.file("audit.json"));
+  ASSERT_FALSE(report["findings"].empty());
+  const std::string dom = dump_dom(dir, dir.file("audit.html"));
+  EXPECT_EQ(count_of(dom, "<div class=\"finding\""), report["findings"].size());
+  EXPECT_EQ(count_of(dom, "<tr data-tool="), report["tools"].size());
+  for (const auto& finding : report["findings"]) {
+    EXPECT_NE(dom.find("data-check=\"" + finding["check"].get<std::string>() + "\""), std::string::npos) << finding.dump();
+    for (const auto& attack : finding["attacks"]) {
+      EXPECT_NE(dom.find("data-attack=\"" + attack.get<std::string>() + "\" data-outcome=\"not-run\""), std::string::npos) << attack;
+    }
+  }
+  EXPECT_EQ(dom.find("<section class=\"scenario"), std::string::npos) << "no scenarios ran";
 }
 
 }  // namespace
