@@ -283,9 +283,16 @@ int run_audit(const AuditFlags& flags) {
     if (run_flags.report_dir.empty()) {
       run_flags.report_dir = (fs::temp_directory_path() / ("gatecrash-audit-" + std::to_string(::getpid()))).string();
     }
-    harness::RunOptions options = base_options(run_flags, scenarios_dir);
+    if (!run_flags.seed_given) {  // both runs of every scenario share one seed
+      run_flags.seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1'000'000'007ULL;
+      run_flags.seed_given = true;
+    }
+    const harness::RunOptions options = base_options(run_flags, scenarios_dir);
+    CommonFlags reference_flags = run_flags;
+    reference_flags.gateway.clear();  // the scenarios' own policies run on the reference gateway
+    const harness::RunOptions reference = base_options(reference_flags, scenarios_dir);
     std::cout << std::flush;
-    dynamic = harness::trial_policy(options, flags.tools.server, flags.policy,
+    dynamic = harness::trial_policy(reference, options, flags.tools.server, flags.policy,
                                     [](const std::string& line) { std::cout << line << std::endl; });
     audit::write_dynamic_text(std::cout, *dynamic);
     for (const auto& info : attack_infos(scenarios_dir)) attack_titles[info.id] = info.title;

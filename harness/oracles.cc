@@ -131,7 +131,10 @@ class Judge {
       }
       verdicts_.push_back(verdict);
       ++out_.verdicts[std::string(to_string(verdict))];
-      out_.timeline.push_back({call.sent_ms, call.tool, verdict, call.identity, call.session_key, call.attack});
+      const StaticVerdict judged =
+          judge_call(in_.policy, call.tool, call.arguments.is_object() ? call.arguments : Json::object()).verdict;
+      out_.timeline.push_back(
+          {call.sent_ms, call.tool, verdict, call.identity, call.session_key, call.attack, std::string(to_string(judged))});
     }
     collect_cap_lines();
   }

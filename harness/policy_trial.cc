@@ -20,11 +20,13 @@ namespace fs = std::filesystem;
 
 bool reached_upstream(CallVerdict verdict) { return verdict == CallVerdict::forwarded || verdict == CallVerdict::leaked; }
 
-// Calls that reached the upstream, by (attack, tool).
+// Calls that reached the upstream and that the policy in force allows, by (attack, tool). A call
+// the policy refuses that reached the upstream anyway is the gateway's failure, not the policy's:
+// the oracles report it as a finding of the run.
 std::map<std::pair<std::string, std::string>, std::int64_t> reached_by_attack_and_tool(const ScenarioResult& result) {
   std::map<std::pair<std::string, std::string>, std::int64_t> counts;
   for (const auto& point : result.timeline) {
-    if (reached_upstream(point.verdict)) ++counts[{point.attack, point.tool}];
+    if (reached_upstream(point.verdict) && point.policy == "allowed") ++counts[{point.attack, point.tool}];
   }
   return counts;
 }
@@ -41,7 +43,7 @@ std::string single_catalog(const Scenario& scenario) {
 
 }  // namespace
 
-audit::DynamicAudit trial_policy(const RunOptions& base, const std::string& catalog, const std::string& policy_file,
+audit::DynamicAudit trial_policy(const RunOptions& reference, const RunOptions& base, const std::string& catalog, const std::string& policy_file,
                                  const std::function<void(const std::string& line)>& progress) {
   const auto started = std::chrono::steady_clock::now();
   std::vector<Scenario> applicable;
@@ -53,8 +55,9 @@ audit::DynamicAudit trial_policy(const RunOptions& base, const std::string& cata
     throw HarnessError("harness.E445", "no runnable scenario in " + base.scenarios_dir + " drives the catalog '" + catalog +
                                            "', so --dynamic has nothing to run");
   }
-  RunOptions own = base;
+  RunOptions own = reference;
   own.policy_override.clear();
+  own.seed = base.seed;
   own.report_dir = (fs::path(base.report_dir) / "own").string();
   RunOptions audited = base;
   audited.policy_override = fs::absolute(policy_file).string();
@@ -118,7 +121,7 @@ audit::DynamicAudit trial_policy(const RunOptions& base, const std::string& cata
           std::int64_t reached = 0;
           bool mine_attack = false;
           for (const auto& point : theirs.timeline) {
-            if (point.tool != tool || !reached_upstream(point.verdict)) continue;
+            if (point.tool != tool || !reached_upstream(point.verdict) || point.policy != "allowed") continue;
             ++reached;
             mine_attack |= point.attack == attack;
           }

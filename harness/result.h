@@ -59,6 +59,9 @@ struct TimelinePoint {
   std::string identity;  // who sent it
   std::string session;   // the session instance (a reconnect under one name is a new one)
   std::string attack;    // the attack id of the step that sent it
+  // The oracles' static reading of the policy in force for this call (harness/policy_judge.h):
+  // "allowed", "hidden", "denied", "needs approval" or "condition failed".
+  std::string policy;
 };
 
 // A limit of the scenario's policy that some call of the scenario was charged to: the HTML

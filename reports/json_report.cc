@@ -52,7 +52,8 @@ json scenario_json(const harness::ScenarioResult& scenario) {
                         {"verdict", std::string(harness::to_string(point.verdict))},
                         {"identity", point.identity},
                         {"session", point.session},
-                        {"attack", point.attack}});
+                        {"attack", point.attack},
+                        {"policy", point.policy}});
   }
   json caps = json::array();
   for (const auto& cap : scenario.caps) {

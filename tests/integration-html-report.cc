@@ -125,8 +125,8 @@ TEST(HtmlReport, HostileTextStaysTextInTheBrowser) {
   scenario.findings = {{"D1", "no-leak", scenario.id, "<script>alert('summary')</script>", 1,
                         {"ledger: {\"tool\":\"</pre><b id=injected>x</b>\"}", "\x1b[2J bell \x07 bad \xff byte"},
                         "", "gatecrash replay 'out/findings/D1 <x>.json'"}};
-  scenario.timeline = {{3, "destroy_vm", CallVerdict::leaked, "alice", "main#1", "D1"},
-                       {9, "destroy_vm", CallVerdict::forwarded, "alice", "main#1", "D1"}};
+  scenario.timeline = {{3, "destroy_vm", CallVerdict::leaked, "alice", "main#1", "D1", "denied"},
+                       {9, "destroy_vm", CallVerdict::forwarded, "alice", "main#1", "D1", "denied"}};
   scenario.caps = {{"writes", {"destroy_vm"}, 1, 60'000, "minute", "sliding", "grant"}};
   run.scenarios = {scenario};
   TempDir dir;

@@ -12,7 +12,7 @@ ScenarioResult scenario(const std::string& id, const std::string& status, std::v
   ScenarioResult result;
   result.id = id;
   result.status = status;
-  for (std::size_t i = 0; i < verdicts.size(); ++i) result.timeline.push_back({static_cast<std::int64_t>(i), "tool" + std::to_string(i), verdicts[i], "", "", ""});
+  for (std::size_t i = 0; i < verdicts.size(); ++i) result.timeline.push_back({static_cast<std::int64_t>(i), "tool" + std::to_string(i), verdicts[i], "", "", "", ""});
   for (const auto& summary : findings) result.findings.push_back({"R2", "cap", id, summary, 1, {}, "", ""});
   return result;
 }

@@ -52,8 +52,8 @@ ScenarioResult passing_scenario() {
   scenario.ledger_calls = 30;
   scenario.oracles = {{"no-leak", 100, 0}, {"cap", 30, 0}, {"liveness", 30, 0}};
   scenario.notes = {{"cap", "strict sliding bound: 30 in any 60 s"}};
-  scenario.timeline = {{0, "track_task", CallVerdict::forwarded, "alice", "main#1", ""},
-                       {5, "track_task", CallVerdict::refused, "alice", "main#1", ""}};
+  scenario.timeline = {{0, "track_task", CallVerdict::forwarded, "alice", "main#1", "", "allowed"},
+                       {5, "track_task", CallVerdict::refused, "alice", "main#1", "", "allowed"}};
   scenario.caps = {{"track_task_writes", {"track_task"}, 30, 60'000, "minute", "sliding", "grant"}};
   return scenario;
 }
@@ -295,7 +295,7 @@ TEST(JsonReport, CarriesTheFormatTagAndRoundTripsCountsAndFindings) {
   EXPECT_EQ(report["scenarios"][0]["notes"][0],
             (nlohmann::json{{"oracle", "cap"}, {"text", "strict sliding bound: 30 in any 60 s"}}));
   EXPECT_EQ(report["scenarios"][0]["timeline"][1],
-            (nlohmann::json{{"t_ms", 5}, {"tool", "track_task"}, {"verdict", "refused"}, {"identity", "alice"}, {"session", "main#1"}, {"attack", ""}}));
+            (nlohmann::json{{"t_ms", 5}, {"tool", "track_task"}, {"verdict", "refused"}, {"identity", "alice"}, {"session", "main#1"}, {"attack", ""}, {"policy", "allowed"}}));
   EXPECT_EQ(report["scenarios"][0]["caps"][0],
             (nlohmann::json{{"counter", "track_task_writes"}, {"tools", {"track_task"}}, {"max", 30}, {"window_ms", 60000},
                             {"window", "minute"}, {"mode", "sliding"}, {"scope", "grant"}}));
