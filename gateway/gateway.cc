@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <iostream>
+#include <stdexcept>
 
 #include "gateway/upstream_factory.h"
 
@@ -46,20 +47,36 @@ std::optional<std::string_view> capability_for(std::string_view method) {
   return std::nullopt;
 }
 
+std::vector<std::unique_ptr<mcp::Upstream>> make_upstreams(net::io_context& io, const GatewayOptions& options) {
+  std::vector<std::unique_ptr<mcp::Upstream>> upstreams;
+  for (const auto& spec : options.servers) {
+    upstreams.push_back(make_upstream(io, spec, options.limits, options.upstream_stderr));
+  }
+  return upstreams;
+}
+
 }  // namespace
 
+// `options` is copied, not moved: make_upstreams reads it in the same argument list.
 Gateway::Gateway(net::io_context& io, GatewayOptions options, std::shared_ptr<const policy::Policy> policy,
                  AuditLog& audit)
+    : Gateway(io, options, std::move(policy), audit, make_upstreams(io, options)) {}
+
+Gateway::Gateway(net::io_context& io, GatewayOptions options, std::shared_ptr<const policy::Policy> policy,
+                 AuditLog& audit, std::vector<std::unique_ptr<mcp::Upstream>> upstreams)
     : io_(io),
       options_(std::move(options)),
       audit_(audit),
       enforcer_(std::move(policy), options_.policy_path, audit,
                 options_.counters_path.empty() ? nullptr : std::make_unique<CounterJournal>(options_.counters_path)) {
+  if (upstreams.size() != options_.servers.size()) {
+    throw std::invalid_argument("Gateway: one upstream per servers entry is needed");
+  }
   for (std::size_t i = 0; i < options_.servers.size(); ++i) {
     auto slot = std::make_unique<Slot>();
     slot->index = i;
     slot->spec = options_.servers[i];
-    slot->upstream = make_upstream(io_, slot->spec, options_.limits, options_.upstream_stderr);
+    slot->upstream = std::move(upstreams[i]);
     slot->restart_timer = std::make_unique<net::steady_timer>(io_);
     Slot* raw = slot.get();
     slot->upstream->on_exit([this, raw](const mcp::UpstreamExit& exit) { on_upstream_exit(*raw, exit); });

@@ -72,6 +72,9 @@ class Gateway {
  public:
   Gateway(boost::asio::io_context& io, GatewayOptions options, std::shared_ptr<const policy::Policy> policy,
           AuditLog& audit);
+  // Test seam (fuzz/): upstreams[i] replaces make_upstream(servers[i]); a count mismatch throws invalid_argument.
+  Gateway(boost::asio::io_context& io, GatewayOptions options, std::shared_ptr<const policy::Policy> policy,
+          AuditLog& audit, std::vector<std::unique_ptr<mcp::Upstream>> upstreams);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
