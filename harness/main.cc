@@ -26,6 +26,7 @@
 #include "harness/attack_database.h"
 #include "harness/diff.h"
 #include "harness/errors.h"
+#include "harness/fuzz_campaign.h"
 #include "harness/policy_trial.h"
 #include "harness/process_registry.h"
 #include "harness/runner.h"
@@ -33,6 +34,7 @@
 #include "reports/console_report.h"
 #include "reports/html_report.h"
 #include "reports/json_report.h"
+#include "reports/safe_text.h"
 #include "reports/junit_report.h"
 #include "reports/sarif_report.h"
 
@@ -316,6 +318,37 @@ int run_audit(const AuditFlags& flags) {
   return report.fails(fail_on) || (dynamic && dynamic->not_stopped() > 0) ? 1 : 0;
 }
 
+struct FuzzFlags {
+  CommonFlags run;
+  std::string catalog = "cloudstack";
+  std::string policy;
+  double seconds = 60;
+  std::uint64_t runs = 0;
+  int steps = 256;
+  bool keep_going = false;
+  FuzzFlags() { run.timeout_ms = 2000; }
+};
+
+// gatecrash fuzz (docs/fuzzing.md): exit 0 no finding, 1 findings, 2 a case could not run.
+int run_fuzz_command(FuzzFlags flags) {
+  if (!flags.run.seed_given) {
+    flags.run.seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1'000'000'007ULL;
+  }
+  harness::FuzzOptions options;
+  options.run = base_options(flags.run, find_scenarios_dir(flags.run.scenarios_dir));
+  options.catalog = flags.catalog;
+  options.policy_file = flags.policy;
+  options.seconds = flags.seconds;
+  options.max_cases = flags.runs;
+  options.steps_per_case = flags.steps;
+  options.keep_going = flags.keep_going;
+  options.print = [](const std::string& line) { std::cout << reports::one_line(line) << std::endl; };
+  const harness::FuzzStats stats = harness::run_fuzz(options);
+  std::cout << harness::fuzz_summary_line(stats, options) << std::endl;
+  if (stats.errors > 0) return 2;
+  return stats.findings.empty() ? 0 : 1;
+}
+
 // gatecrash suggest (docs/audit.md): the policy on stdout, or in --out.
 int run_suggest(const ToolSourceFlags& flags, const std::string& out) {
   const audit::ToolList tools = load_tools(flags);
@@ -383,6 +416,23 @@ int main(int argc, char** argv) {
   audit_command->add_option("--fail-on", audit_flags.fail_on, "exit 1 when a finding is this severe or worse (default high)")
       ->check(CLI::IsMember({"critical", "high", "medium", "low"}));
 
+  FuzzFlags fuzz_flags;
+  auto* fuzz_command = app.add_subcommand("fuzz", "fuzz a gateway with generated MCP traffic, judged by the oracles (docs/fuzzing.md)");
+  fuzz_command->add_option("--gateway", fuzz_flags.run.gateway, "gateway profile (default: scenarios/profiles/reference-stdio.json)");
+  fuzz_command->add_option("--server", fuzz_flags.catalog, "the mock catalog behind the gateway (default cloudstack)");
+  fuzz_command->add_option("--policy", fuzz_flags.policy, "the policy (default: scenarios/policies/<catalog>.json)");
+  fuzz_command->add_option("--scenarios", fuzz_flags.run.scenarios_dir, "scenarios directory (default: the bundled one)");
+  fuzz_command->add_option("--report", fuzz_flags.run.report_dir, "where run directories of failing cases and findings/ go");
+  fuzz_command->add_option("--seed", fuzz_flags.run.seed, "seed: the same seed generates the same cases")
+      ->each([&](const std::string&) { fuzz_flags.run.seed_given = true; });
+  fuzz_command->add_option("--seconds", fuzz_flags.seconds, "start no case after this many seconds (default 60)")->check(CLI::Range(0.0, 86400.0));
+  fuzz_command->add_option("--runs", fuzz_flags.runs, "at most this many cases (default: no bound but --seconds)");
+  fuzz_command->add_option("--steps", fuzz_flags.steps, "steps per case (default 256)")->check(CLI::Range(1, 4096));
+  fuzz_command->add_option("--timeout-ms", fuzz_flags.run.timeout_ms, "bound of every wait for an answer (default 2000)")
+      ->check(CLI::Range(100, 600'000));
+  fuzz_command->add_flag("--keep-going", fuzz_flags.keep_going, "do not stop at the first case with a finding");
+  fuzz_command->add_flag("--keep", fuzz_flags.run.keep, "keep the run directories of passing cases too");
+
   ToolSourceFlags suggest_tools;
   std::string suggest_out;
   auto* suggest_command = app.add_subcommand("suggest", "print a starting policy for a server's tools (docs/audit.md)");
@@ -399,6 +449,7 @@ int main(int argc, char** argv) {
   try {
     if (*audit_command) return run_audit(audit_flags);
     if (*suggest_command) return run_suggest(suggest_tools, suggest_out);
+    if (*fuzz_command) return run_fuzz_command(fuzz_flags);
     if ((*run || *replay || *diff || app.get_subcommands().empty()) && flags.time_scale != 1.0 && !clock_is_scaled()) {
       return run_under_scaled_clock(std::vector<std::string>(argv + 1, argv + argc), flags.time_scale);
     }

@@ -135,6 +135,7 @@ ScenarioResult run_scenario(const Scenario& scenario, const RunOptions& options,
       context.close_all();
     }
     launcher.stop();
+    if (options.on_transcript) options.on_transcript(transcript);
     // The ledger is complete only now: mocks ledger unanswered calls when their session ends.
     auto ledger = read_ledger(launcher.ledger_path());
     OracleInput input{effective, *loaded.policy, transcript, ledger, upstream_tools(effective), rug_pulled_tools(effective),

@@ -9,6 +9,7 @@
 
 #include "harness/profile.h"
 #include "harness/result.h"
+#include "harness/transcript.h"
 #include "harness/scenario.h"
 
 namespace gatecrash::harness {
@@ -26,6 +27,9 @@ struct RunOptions {
   bool keep_workdirs = false;           // keep passing scenarios' run directories too
   // Called after each scenario (progress lines); index from 1.
   std::function<void(const ScenarioResult&, std::size_t index, std::size_t total)> on_scenario_done;
+  // Called once per scenario run with what the client engine saw, after every process stopped and
+  // before the oracles judge (gatecrash fuzz counts messages and distinct answers from it).
+  std::function<void(const Transcript&)> on_transcript;
 };
 
 // Runs every scenario file in order; a scenario that cannot run is a result with status "error".

@@ -84,7 +84,7 @@ Step parse_step(const Json& value, const std::string& file, const std::string& p
   }
   for (const auto& [key, item] : value.items()) {
     if (key == "do") continue;
-    if (key == "session" || key == "attack") {
+    if (key == "session" || key == "attack" || key == "note") {
       require_type(item.is_string() && !item.get<std::string>().empty(), file, pointer + "/" + key, "a non-empty string");
       continue;
     }

@@ -210,6 +210,10 @@ void run_batch(ScenarioContext& context, const Step& step) {
   context.exchange(session, std::move(requests), 1);
 }
 
+std::string validate_cancel(const Json& spec) {
+  return first_problem({validate_call_fields(spec), check_int(spec, "wait_ms", 1, 600'000)});
+}
+
 void run_cancel(ScenarioContext& context, const Step& step) {
   HarnessSession& session = context.session(step.session);
   PendingRequest request = context.prepare_call(step, session, step.spec["tool"].get<std::string>(),
@@ -221,7 +225,8 @@ void run_cancel(ScenarioContext& context, const Step& step) {
   // Both frames go out back to back; an answer to a cancelled request is optional (the spec lets
   // the receiver drop it), so only a short window is waited for it.
   if (dynamic_cast<HttpConnection*>(session.connection.get()) == nullptr) {
-    context.send_and_collect(session, request.frame + "\n" + cancel.dump(), true, kSilenceWindow, request.id_key);
+    const auto window = step.spec.contains("wait_ms") ? std::chrono::milliseconds(step.spec["wait_ms"].get<int>()) : kSilenceWindow;
+    context.send_and_collect(session, request.frame + "\n" + cancel.dump(), true, window, request.id_key);
   } else {  // one JSON value per POST: the call's answer comes before the cancel can be sent
     context.send_and_collect(session, request.frame, true, context.settings().request_timeout, request.id_key);
     context.send_and_collect(session, cancel.dump(), true, std::chrono::milliseconds(0), "");
@@ -235,7 +240,8 @@ std::string validate_raw(const Json& spec) {
   const bool has_base64 = spec.contains("bytes_base64");
   if (has_text == has_base64) return "needs exactly one of /bytes or /bytes_base64";
   std::string problem = first_problem({check_string(spec, "bytes", false), check_string(spec, "bytes_base64", false),
-                                       check_object(spec, "fill"), check_int(spec, "expect_error", -99999, 99999)});
+                                       check_object(spec, "fill"), check_int(spec, "expect_error", -99999, 99999),
+                                       check_int(spec, "wait_ms", 1, 600'000)});
   if (!problem.empty()) return problem;
   if (has_base64 && !decode_base64(spec["bytes_base64"].get<std::string>())) return "/bytes_base64 is not base64";
   for (const char* flag : {"newline", "expect_no_response"}) {
@@ -284,7 +290,8 @@ void run_raw(ScenarioContext& context, const Step& step) {
   if (bytes.size() > 160) record.preview += "...(" + std::to_string(bytes.size()) + " bytes)";
   if (step.spec.contains("expect_error")) record.expect_error = step.spec["expect_error"].get<int>();
   record.expect_no_response = step.spec.value("expect_no_response", false);
-  const auto window = record.expect_no_response ? kSilenceWindow : context.settings().request_timeout;
+  auto window = record.expect_no_response ? kSilenceWindow : context.settings().request_timeout;
+  if (step.spec.contains("wait_ms")) window = std::chrono::milliseconds(step.spec["wait_ms"].get<int>());
   record.answers = context.send_and_collect(session, bytes, step.spec.value("newline", true), window, "");
   record.http_status = session.connection ? session.connection->last_status() : 0;
   context.transcript().add_raw(std::move(record));
@@ -402,10 +409,10 @@ const std::vector<StepKind>& step_table() {
       {"close", {}, validate_nothing, run_close},
       {"call", {"tool", "arguments", "meta", "server", "repeat", "concurrency", "expect", "sessions"}, validate_call, run_call},
       {"batch", {"calls"}, validate_batch, run_batch},
-      {"raw", {"bytes", "bytes_base64", "fill", "newline", "expect_error", "expect_no_response"}, validate_raw, run_raw},
+      {"raw", {"bytes", "bytes_base64", "fill", "newline", "expect_error", "expect_no_response", "wait_ms"}, validate_raw, run_raw},
       {"list", {"expect_absent", "expect_present"}, validate_list, run_list},
       {"notify", {"method", "params"}, validate_notify, run_notify},
-      {"cancel", {"tool", "arguments", "meta", "server"}, validate_call_fields, run_cancel},
+      {"cancel", {"tool", "arguments", "meta", "server", "wait_ms"}, validate_cancel, run_cancel},
       {"wait", {"ms", "until_phase"}, validate_wait, run_wait},
       {"mock", {"server", "behaviors"}, validate_mock, run_mock},
   };

@@ -190,10 +190,12 @@ std::variant<Frame, DecodeError> decode_frame(std::string_view text, const Limit
                            std::nullopt, "parse_error"};
       case JsonErrorKind::duplicate_key:
         return invalid("Invalid request: " + failure->message, std::nullopt, "duplicate_key");
+      // Well-formed but over a cap: the id, when it comes before the excess, is read from the
+      // text without building it, so the client's request is answered rather than left waiting.
       case JsonErrorKind::too_deep:
-        return invalid("Invalid request: " + failure->message, std::nullopt, "too_deep");
+        return invalid("Invalid request: " + failure->message, leading_request_id(text), "too_deep");
       case JsonErrorKind::too_large:
-        return invalid("Invalid request: " + failure->message, std::nullopt, "too_large");
+        return invalid("Invalid request: " + failure->message, leading_request_id(text), "too_large");
     }
   }
   Json& value = std::get<Json>(parsed);

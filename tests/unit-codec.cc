@@ -149,6 +149,26 @@ TEST(JsonRpc, FrameLevelErrorsMapToTheirCodes) {
   EXPECT_EQ(frame_error(R"({"jsonrpc":"2.0"})", small).kind, "too_large");
 }
 
+// A request over the depth or size cap is still answered under its own id when the id comes
+// before the excess (the gateway's client is not left waiting); after it, the id stays unknown.
+TEST(JsonRpc, RequestsOverACapKeepAnIdThatComesFirst) {
+  Limits shallow;
+  shallow.max_nesting_depth = 3;
+  const DecodeError deep =
+      frame_error(R"({"id":"r1","jsonrpc":"2.0","method":"tools/call","params":{"a":{"b":{"c":{}}}}})", shallow);
+  EXPECT_EQ(deep.kind, "too_deep");
+  EXPECT_EQ(deep.error.code, error_code::kInvalidRequest);
+  EXPECT_EQ(deep.id, RequestId("r1"));
+  EXPECT_EQ(frame_error(R"({"jsonrpc":"2.0","method":"tools/call","params":{"a":{"b":{"c":{}}}},"id":"r1"})", shallow).id,
+            std::nullopt);
+  Limits small;
+  small.max_message_bytes = 40;
+  const DecodeError large = frame_error(R"({"id":7,"jsonrpc":"2.0","method":"ping","params":{"x":"aaaaaaaaaaaa"}})", small);
+  EXPECT_EQ(large.kind, "too_large");
+  EXPECT_EQ(large.id, RequestId(7));
+  EXPECT_EQ(frame_error(std::string(70, '[') + std::string(70, ']')).id, std::nullopt) << "a batch has no top-level id";
+}
+
 TEST(JsonRpc, BatchesDecodeElementByElement) {
   auto frame = decode_frame(R"([{"jsonrpc":"2.0","id":1,"method":"ping"},{"id":2},{"jsonrpc":"2.0","method":"n"}])");
   ASSERT_TRUE(std::holds_alternative<Frame>(frame));
