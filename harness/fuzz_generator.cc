@@ -219,6 +219,14 @@ const std::vector<Mutator>& mutators() {
          }
          return std::vector<Json>{step};
        }},
+      {"burst", 3,
+       [](Context& c) {
+         // Many calls of one tool in flight at once (pipelined on stdio, parallel POSTs on HTTP):
+         // a gateway that checks a cap before charging it lets more than max through.
+         const Json& tool = c.any_tool();
+         return std::vector<Json>{{{"do", "call"}, {"tool", tool["name"]}, {"arguments", arguments_for(tool, c.rng)},
+                                   {"repeat", 16 + below(c.rng, 49)}, {"concurrency", 8 + below(c.rng, 25)}, {"attack", "R2"}}};
+       }},
       {"argument-mutation", 10,
        [](Context& c) {
          const Json& tool = c.any_tool();
@@ -281,7 +289,7 @@ const std::vector<Mutator>& mutators() {
          const std::string arguments = "{\"a\":" + std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']') + "}";
          return std::vector<Json>{raw_step(call_text(quoted(c.raw_id()), c.any_tool()["name"].dump(), arguments), "M1")};
        }},
-      {"huge-value", 2,
+      {"huge-value", 1,
        [](Context& c) {
          const std::size_t count = pick(c.rng, std::array<std::size_t, 3>{1000, 100'000, 300'000});
          Json step = raw_step(call_text(quoted(c.raw_id()), c.any_tool()["name"].dump(), R"({"text":"@@FILL@@"})"), "M2");
