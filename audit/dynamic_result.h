@@ -14,7 +14,8 @@ struct AttackTrial {
   std::string attack;  // attack id, e.g. "R2"
   // "stopped": every call of the attack that the scenario's own policy keeps from the upstream was
   // kept from it under the audited policy too; "limited": a rate attack got more calls through
-  // than under the scenario's own policy, all to tools the audited policy caps (looser caps);
+  // than under the scenario's own policy, all to tools the audited policy caps (looser caps; a
+  // session-scoped cap counts only when the scenario used one session);
   // "not-stopped": calls got through that nothing in the audited policy bounds, or beyond the
   // scenario's own expectations for a non-rate attack (evidence says which); "error": a scenario
   // could not run, so nothing is known.

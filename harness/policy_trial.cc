@@ -31,6 +31,13 @@ std::map<std::pair<std::string, std::string>, std::int64_t> reached_by_attack_an
   return counts;
 }
 
+// How many session instances sent calls in a run.
+std::size_t sessions_of(const ScenarioResult& result) {
+  std::set<std::string> sessions;
+  for (const auto& point : result.timeline) sessions.insert(point.session);
+  return sessions.size();
+}
+
 // The scenario's catalog when every mock server of it serves the same one, else "".
 std::string single_catalog(const Scenario& scenario) {
   std::string catalog;
@@ -149,8 +156,11 @@ audit::DynamicAudit trial_policy(const RunOptions& reference, const RunOptions& 
         if (key.first != attack) continue;
         const auto own_it = reached_own.find(key);
         if (count <= (own_it == reached_own.end() ? 0 : own_it->second)) continue;
+        // A session-scoped cap does not bound a scenario that opens several sessions: each new
+        // session starts it afresh (session churn, R3).
         const bool tool_capped = std::any_of(theirs.caps.begin(), theirs.caps.end(), [&](const CapLine& cap) {
-          return std::find(cap.tools.begin(), cap.tools.end(), key.second) != cap.tools.end();
+          return std::find(cap.tools.begin(), cap.tools.end(), key.second) != cap.tools.end() &&
+                 (cap.scope != "session" || sessions_of(theirs) <= 1);
         });
         if (!tool_capped) capped = false;
       }
