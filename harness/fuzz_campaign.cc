@@ -165,7 +165,6 @@ class Campaign {
     std::size_t chunk = groups_of(document).size() / 2;
     while (chunk >= 1 && attempts < options_.minimize_attempts) {
       bool removed_any = false;
-      const std::vector<int> groups = groups_of(document);
       for (std::size_t start = 0; start < groups_of(document).size() && attempts < options_.minimize_attempts;) {
         const std::vector<int> current = groups_of(document);
         const std::set<int> dropped(current.begin() + static_cast<long>(start),
