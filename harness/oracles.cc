@@ -284,6 +284,10 @@ class Judge {
         auto key = scope_key(*limit, call);
         if (!key) {
           ++uncorrelated;
+          // Whose it was is unknown (a raw step's call carries no trace): liveness counts it
+          // against every key of the counter, which can only excuse more refusals.
+          const std::int64_t units = std::min<std::int64_t>(charged_units(*limit, arguments).value_or(0), limit->max + 1);
+          uncorrelated_charges_[limit->counter].push_back({entry.t_ns, units, i});
           continue;
         }
         limit_of_counter[limit->counter] = limit;
@@ -423,6 +427,11 @@ class Judge {
         if (it != charges_.end()) {
           for (const auto& charge : it->second) {
             if (charge.t_ns > from && charge.t_ns <= to) used += charge.units;
+          }
+        }
+        if (auto loose = uncorrelated_charges_.find(limit->counter); loose != uncorrelated_charges_.end()) {
+          for (const auto& charge : loose->second) {
+            if (charge.t_ns > from && charge.t_ns <= to) used = std::min(used + charge.units, limit->max + 1);
           }
         }
         const std::int64_t units = charged_units(*limit, call.arguments.is_object() ? call.arguments : Json::object()).value_or(0);
@@ -665,6 +674,7 @@ class Judge {
   const OracleInput& in_;
   ScenarioResult& out_;
   std::map<std::pair<std::string, std::string>, std::vector<Charge>> charges_;  // (counter, scope key), by cap check
+  std::map<std::string, std::vector<Charge>> uncorrelated_charges_;  // counter -> charges of unknown scope key
   std::vector<std::vector<int>> ledger_of_call_;
   std::vector<int> call_of_entry_;
   std::vector<CallVerdict> verdicts_;

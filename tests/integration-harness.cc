@@ -267,6 +267,33 @@ TEST(HarnessErrors, ScenarioWithABrokenPolicyIsAnErrorBeforeAnythingStarts) {
   EXPECT_TRUE(fs::exists(workdir / "transcript.txt")) << "kept for an errored scenario";
 }
 
+// Calls sent as raw bytes carry no trace, so the ledger cannot say whose they were: they still
+// fill a grant-scoped counter, and a later refusal for that full counter is correct (liveness must
+// not blame the gateway). Found by gatecrash fuzz on the trackingtime and prometheus catalogs.
+TEST(HarnessOracles, RawCallsOfUnknownScopeStillCountTowardsAFullCounter) {
+  TempDir dir;
+  const std::string scenario = dir.file("raw-fill.json");
+  json steps = json::array({{{"do", "call"}, {"tool", "ListMetrics"}, {"arguments", json::object()}, {"expect", "forwarded"}}});
+  for (const std::string id : {"r1", "r2"}) {
+    const json call = {{"jsonrpc", "2.0"}, {"id", id}, {"method", "tools/call"}, {"params", {{"name", "ListMetrics"}, {"arguments", json::object()}}}};
+    steps.push_back({{"do", "raw"}, {"bytes", call.dump()}});
+  }
+  steps.push_back({{"do", "call"}, {"tool", "ListMetrics"}, {"arguments", json::object()}, {"expect", "refused"}});
+  const json document = {
+      {"id", "t/raw-fill"}, {"title", "t"}, {"attacks", {"R2"}}, {"servers", {{{"name", "p"}, {"catalog", "prometheus"}}}},
+      {"identities", {"alice", "bob"}},
+      {"policy", {{"version", "1"}, {"default", "deny"},
+                  {"tools", {{"ListMetrics", {{"limits", {{{"counter", "lists"}, {"window", "minute"}, {"max", 3}, {"scope", "grant"}}}}}}}}}},
+      {"steps", steps}};
+  write_file(scenario, document.dump(2));
+  const auto run = run_harness(dir, {"run", "--scenario", scenario, "--report", dir.file("report")});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  const json report = read_json(dir.file("report/report.json"));
+  EXPECT_EQ(report["scenarios"][0]["ledger_calls"], 3);
+  EXPECT_EQ(report["scenarios"][0]["verdicts"]["refused"], 1);
+  EXPECT_TRUE(report["scenarios"][0]["findings"].empty()) << report["scenarios"][0]["findings"].dump(1);
+}
+
 // A typo in a mock behaviour, at start or in a `mock` step, is the scenario's error, found by
 // gatecrash-mock --check before any gateway starts, with the file and the JSON pointer.
 TEST(HarnessErrors, BadMockBehavioursAreE512BeforeAnythingStarts) {
