@@ -6,7 +6,8 @@
 // through an SseChannel (mutex + a timer the consumer sleeps on).
 //
 // Beast is used here and in http_client.cc only; http_server_internal.h has the Impl these
-// functions belong to.
+// functions belong to. What a connection decides per request (parser bounds, read refusals,
+// routing) is in free functions declared in http_server_exchange.h, so fuzz/ can drive it too.
 #include "mcp/http_server.h"
 
 #include <algorithm>
@@ -25,6 +26,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "mcp/http_server_exchange.h"
 #include "mcp/http_server_internal.h"
 
 namespace gatecrash::mcp {
@@ -36,6 +38,7 @@ using tcp = net::ip::tcp;
 using streamable_http::Connection;
 using streamable_http::json_error;
 using streamable_http::PostWork;
+using streamable_http::ReadStage;
 using streamable_http::Reply;
 using streamable_http::SseChannel;
 
@@ -59,7 +62,7 @@ bool is_http_parse_error(const beast::error_code& ec) {
          ec != http::error::end_of_stream && ec != http::error::partial_message;
 }
 
-HttpRequestInfo request_info(const Connection& conn, const http::request<http::string_body>& req,
+HttpRequestInfo request_info(const std::string& remote, const http::request<http::string_body>& req,
                              std::string session_id) {
   HttpRequestInfo info;
   info.method = std::string(req.method_string());
@@ -67,30 +70,9 @@ HttpRequestInfo request_info(const Connection& conn, const http::request<http::s
   for (const auto& field : req)
     info.headers.emplace_back(streamable_http::lower(field.name_string()),
                               std::string(field.value()));
-  info.remote = conn.remote;
+  info.remote = remote;
   info.session_id = std::move(session_id);
   return info;
-}
-
-// What the transport checks read of a request.
-streamable_http::TransportRequest transport_request(const http::request<http::string_body>& req) {
-  using streamable_http::HttpMethod;
-  streamable_http::TransportRequest view;
-  const http::verb verb = req.method();
-  view.method = verb == http::verb::post      ? HttpMethod::post
-                : verb == http::verb::get     ? HttpMethod::get
-                : verb == http::verb::delete_ ? HttpMethod::delete_
-                                              : HttpMethod::other;
-  view.target = std::string_view(req.target());
-  if (auto origin = req.find(http::field::origin); origin != req.end())
-    view.origin = std::string_view(origin->value());
-  if (auto host = req.find(http::field::host); host != req.end())
-    view.host = std::string_view(host->value());
-  view.accept = std::string_view(req[http::field::accept]);
-  view.content_type = std::string_view(req[http::field::content_type]);
-  if (auto sid = req.find("Mcp-Session-Id"); sid != req.end())
-    view.session_id = std::string_view(sid->value());
-  return view;
 }
 
 }  // namespace
@@ -181,35 +163,22 @@ net::awaitable<void> StreamableHttpServer::Impl::drain_and_close(Connection& con
 // Serves requests in order until the connection should close. True: close by lingering.
 net::awaitable<bool> StreamableHttpServer::Impl::serve_requests(Connection& conn) {
   const Limits& limits = options.limits;
-  beast::flat_buffer buffer(limits.max_http_header_bytes + 64 * 1024);
+  beast::flat_buffer buffer(streamable_http::read_buffer_bytes(limits));
   for (;;) {
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(limits.max_http_header_bytes, UINT32_MAX)));
-    parser.body_limit(limits.max_message_bytes);
+    streamable_http::RequestParser parser;
+    streamable_http::bound_parser(parser, limits);
     conn.stream.expires_after(limits.http_read_timeout);
     auto [ec, n] = co_await http::async_read_header(conn.stream, buffer, parser, kTuple);
     if (conn.closing) co_return false;
     if (ec) {
-      if (ec == http::error::body_limit) {  // Content-Length beyond the limit
-        co_await write_reply(conn, too_large(), 11, false);
-        co_return true;
-      }
-      if (ec == http::error::header_limit) {
-        co_await write_reply(conn, json_error(431, -32000, "Request header fields too large"), 11,
-                             false);
-        co_return true;
-      }
-      if (is_http_parse_error(ec) || ec == http::error::buffer_overflow) {
-        co_await write_reply(conn, json_error(400, -32000, "Bad Request: malformed HTTP"), 11,
-                             false);
-        co_return true;
-      }
-      co_return false;  // end of stream, timeout, reset
+      std::optional<Reply> refusal = streamable_http::read_refusal(ec, ReadStage::header, limits);
+      if (!refusal) co_return false;  // end of stream, timeout, reset
+      co_await write_reply(conn, std::move(*refusal), 11, false);
+      co_return true;
     }
     const unsigned version = parser.get().version();
-    if (auto length = parser.content_length(); length && *length > limits.max_message_bytes) {
-      co_await write_reply(conn, too_large(), version, false);
+    if (std::optional<Reply> refusal = streamable_http::length_refusal(parser, limits)) {
+      co_await write_reply(conn, std::move(*refusal), version, false);
       co_return true;
     }
     if (!parser.is_done()) {
@@ -220,17 +189,12 @@ net::awaitable<bool> StreamableHttpServer::Impl::serve_requests(Connection& conn
       }
       auto [body_ec, body_n] = co_await http::async_read(conn.stream, buffer, parser, kTuple);
       if (conn.closing) co_return false;
-      if (body_ec == http::error::body_limit) {
-        co_await write_reply(conn, too_large(), version, false);
-        co_return true;
-      }
       if (body_ec) {
-        if (is_http_parse_error(body_ec)) {
-          co_await write_reply(conn, json_error(400, -32000, "Bad Request: malformed HTTP"),
-                               version, false);
-          co_return true;
-        }
-        co_return false;
+        std::optional<Reply> refusal =
+            streamable_http::read_refusal(body_ec, ReadStage::body, limits);
+        if (!refusal) co_return false;
+        co_await write_reply(conn, std::move(*refusal), version, false);
+        co_return true;
       }
     }
     conn.stream.expires_never();
@@ -248,24 +212,10 @@ net::awaitable<bool> StreamableHttpServer::Impl::serve_requests(Connection& conn
   }
 }
 
-Reply StreamableHttpServer::Impl::too_large() const {
-  Reply r = json_error(413, -32600,
-                       "Payload too large: the limit is " +
-                           std::to_string(options.limits.max_message_bytes) + " bytes");
-  r.close = true;
-  return r;
-}
-
 net::awaitable<bool> StreamableHttpServer::Impl::write_reply(Connection& conn, Reply reply,
                                                              unsigned version, bool keep_alive) {
-  http::response<http::string_body> res{static_cast<http::status>(reply.status), version};
-  for (auto& [name, value] : reply.headers) res.set(name, value);
-  if (!reply.body.empty()) {
-    res.set(http::field::content_type, "application/json");
-    res.body() = std::move(reply.body);
-  }
-  res.keep_alive(keep_alive);
-  res.prepare_payload();
+  http::response<http::string_body> res =
+      streamable_http::complete_response(std::move(reply), version, keep_alive);
   conn.stream.expires_after(options.limits.http_read_timeout);
   auto [ec, n] = co_await http::async_write(conn.stream, res, kTuple);
   conn.stream.expires_never();
@@ -352,23 +302,102 @@ std::shared_ptr<Connection> StreamableHttpServer::Impl::conn_shared(Connection& 
 
 // ---------------- routing requests (connection strand) ----------------
 
-// A request's answer: known at once, or to be computed on the session strand. (Built outside
-// any coroutine: g++ 12 miscompiles some init-captures and aggregates inside coroutines.)
-struct StreamableHttpServer::Impl::Routed {
-  std::optional<Reply> now;
-  std::function<Reply()> later;
-};
+// Outside any coroutine (see Routed).
+template <class BeastRequest>
+streamable_http::Routed StreamableHttpServer::Impl::route_request(const Connection& conn,
+                                                                  BeastRequest& req) {
+  return streamable_http::RequestRouter{options, loopback, wants_request, sessions}.route(
+      req, conn.remote);
+}
 
 template <class BeastRequest>
-auto StreamableHttpServer::Impl::route_request(const Connection& conn, BeastRequest& req)
-    -> Routed {
-  if (auto refused = streamable_http::transport_checks(transport_request(req), options, loopback))
+net::awaitable<Reply> StreamableHttpServer::Impl::handle(Connection& conn, BeastRequest& req) {
+  streamable_http::Routed routed = route_request(conn, req);
+  if (routed.now) co_return std::move(*routed.now);
+  co_return co_await on_strand(std::move(routed.later));
+}
+
+// Runs `fn` on the session strand and resumes the calling coroutine with its Reply.
+net::awaitable<Reply> StreamableHttpServer::Impl::on_strand(std::function<Reply()> fn) {
+  return net::async_initiate<const net::use_awaitable_t<>, void(Reply)>(
+      [this](auto handler, std::function<Reply()> work) {
+        net::post(strand, [handler = std::move(handler), work = std::move(work)]() mutable {
+          Reply reply = streamable_http::run_session_work(work);
+          auto executor = net::get_associated_executor(handler);
+          net::dispatch(executor,
+                        [handler = std::move(handler), reply = std::move(reply)]() mutable {
+                          std::move(handler)(std::move(reply));
+                        });
+        });
+      },
+      net::use_awaitable, std::move(fn));
+}
+
+// ---------------- the exchange (http_server_exchange.h) ----------------
+
+namespace streamable_http {
+
+std::size_t read_buffer_bytes(const Limits& limits) {
+  return limits.max_http_header_bytes + 64 * 1024;
+}
+
+void bound_parser(RequestParser& parser, const Limits& limits) {
+  parser.header_limit(
+      static_cast<std::uint32_t>(std::min<std::size_t>(limits.max_http_header_bytes, UINT32_MAX)));
+  parser.body_limit(limits.max_message_bytes);
+}
+
+std::optional<Reply> read_refusal(const beast::error_code& ec, ReadStage stage,
+                                  const Limits& limits) {
+  if (ec == http::error::body_limit) return too_large(limits);  // e.g. Content-Length beyond it
+  if (stage == ReadStage::header && ec == http::error::header_limit)
+    return json_error(431, -32000, "Request header fields too large");
+  if (is_http_parse_error(ec) || ec == http::error::buffer_overflow)
+    return json_error(400, -32000, "Bad Request: malformed HTTP");
+  return std::nullopt;
+}
+
+std::optional<Reply> length_refusal(const RequestParser& parser, const Limits& limits) {
+  if (auto length = parser.content_length(); length && *length > limits.max_message_bytes)
+    return too_large(limits);
+  return std::nullopt;
+}
+
+Reply too_large(const Limits& limits) {
+  Reply r = json_error(
+      413, -32600,
+      "Payload too large: the limit is " + std::to_string(limits.max_message_bytes) + " bytes");
+  r.close = true;
+  return r;
+}
+
+TransportRequest transport_request(const BeastRequest& req) {
+  TransportRequest view;
+  const http::verb verb = req.method();
+  view.method = verb == http::verb::post      ? HttpMethod::post
+                : verb == http::verb::get     ? HttpMethod::get
+                : verb == http::verb::delete_ ? HttpMethod::delete_
+                                              : HttpMethod::other;
+  view.target = std::string_view(req.target());
+  if (auto origin = req.find(http::field::origin); origin != req.end())
+    view.origin = std::string_view(origin->value());
+  if (auto host = req.find(http::field::host); host != req.end())
+    view.host = std::string_view(host->value());
+  view.accept = std::string_view(req[http::field::accept]);
+  view.content_type = std::string_view(req[http::field::content_type]);
+  if (auto sid = req.find("Mcp-Session-Id"); sid != req.end())
+    view.session_id = std::string_view(sid->value());
+  return view;
+}
+
+Routed RequestRouter::route(BeastRequest& req, const std::string& remote) const {
+  if (auto refused = transport_checks(transport_request(req), options, loopback))
     return {std::move(refused), {}};
   std::string session_id;
   if (auto sid = req.find("Mcp-Session-Id"); sid != req.end())
     session_id = std::string(sid->value());
   std::optional<HttpRequestInfo> info;
-  if (options.admit || wants_request) info = request_info(conn, req, session_id);
+  if (options.admit || wants_request) info = request_info(remote, req, session_id);
   if (options.admit) {
     if (auto rejection = options.admit(*info)) {
       Reply r;
@@ -380,15 +409,16 @@ auto StreamableHttpServer::Impl::route_request(const Connection& conn, BeastRequ
   }
   std::optional<std::string> version_header;
   if (auto v = req.find("MCP-Protocol-Version"); v != req.end())
-    version_header = std::string(streamable_http::trim(v->value()));
+    version_header = std::string(trim(v->value()));
 
+  SessionTable* table = &sessions;
   if (req.method() == http::verb::post) {
     auto work = std::make_shared<PostWork>();
     work->session_id = session_id;
     work->body = std::move(req.body());
     work->version_header = version_header;
     work->info = std::move(info);
-    streamable_http::decode_body(*work, options.limits, options.decoder);
+    decode_body(*work, options.limits, options.decoder);
     if (session_id.empty()) {
       if (auto* failure = std::get_if<DecodeError>(&work->decoded)) {
         return {json_error(400, failure->error.code, failure->error.message), {}};
@@ -396,47 +426,41 @@ auto StreamableHttpServer::Impl::route_request(const Connection& conn, BeastRequ
       if (!work->has_initialize)
         return {json_error(400, -32600, "Bad Request: missing Mcp-Session-Id"), {}};
     }
-    return {std::nullopt, [this, work] { return sessions.handle_post(std::move(*work)); }};
+    return {std::nullopt, [table, work] { return table->handle_post(std::move(*work)); }};
   }
   if (session_id.empty())
     return {json_error(400, -32600, "Bad Request: missing Mcp-Session-Id"), {}};
   if (req.method() == http::verb::get) {
-    return {std::nullopt, [this, session_id, version_header] {
-              return sessions.handle_get(session_id, version_header);
+    return {std::nullopt, [table, session_id, version_header] {
+              return table->handle_get(session_id, version_header);
             }};
   }
-  return {std::nullopt, [this, session_id, version_header] {
-            return sessions.handle_delete(session_id, version_header);
+  return {std::nullopt, [table, session_id, version_header] {
+            return table->handle_delete(session_id, version_header);
           }};
 }
 
-template <class BeastRequest>
-net::awaitable<Reply> StreamableHttpServer::Impl::handle(Connection& conn, BeastRequest& req) {
-  Routed routed = route_request(conn, req);
-  if (routed.now) co_return std::move(*routed.now);
-  co_return co_await on_strand(std::move(routed.later));
+Reply run_session_work(const std::function<Reply()>& work) {
+  try {
+    return work();
+  } catch (const std::exception& e) {
+    return json_error(500, error_code::kInternalError, std::string("Internal error: ") + e.what());
+  }
 }
 
-// Runs `fn` on the session strand and resumes the calling coroutine with its Reply.
-net::awaitable<Reply> StreamableHttpServer::Impl::on_strand(std::function<Reply()> fn) {
-  return net::async_initiate<const net::use_awaitable_t<>, void(Reply)>(
-      [this](auto handler, std::function<Reply()> work) {
-        net::post(strand, [handler = std::move(handler), work = std::move(work)]() mutable {
-          Reply reply;
-          try {
-            reply = work();
-          } catch (const std::exception& e) {
-            reply = json_error(500, error_code::kInternalError,
-                               std::string("Internal error: ") + e.what());
-          }
-          auto executor = net::get_associated_executor(handler);
-          net::dispatch(executor,
-                        [handler = std::move(handler), reply = std::move(reply)]() mutable {
-                          std::move(handler)(std::move(reply));
-                        });
-        });
-      },
-      net::use_awaitable, std::move(fn));
+http::response<http::string_body> complete_response(Reply reply, unsigned version,
+                                                    bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(reply.status), version};
+  for (auto& [name, value] : reply.headers) res.set(name, value);
+  if (!reply.body.empty()) {
+    res.set(http::field::content_type, "application/json");
+    res.body() = std::move(reply.body);
+  }
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
 }
+
+}  // namespace streamable_http
 
 }  // namespace gatecrash::mcp

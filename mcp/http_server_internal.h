@@ -1,7 +1,8 @@
 // mcp/http_server_internal.h — StreamableHttpServer::Impl, shared by the http_server*.cc files.
 //
-// Asio only: the Beast connection code is in http_server.cc, the threads and the public methods
-// in http_server_lifecycle.cc, the session work in http_server_sessions.cc.
+// Asio only: the Beast connection code is in http_server.cc (what it decides per request is
+// declared in http_server_exchange.h), the threads and the public methods in
+// http_server_lifecycle.cc, the session work in http_server_sessions.cc.
 #pragma once
 
 #include <atomic>
@@ -29,6 +30,7 @@ namespace gatecrash::mcp {
 
 namespace streamable_http {
 struct Connection;  // one accepted socket and its state; defined in http_server.cc
+struct Routed;      // http_server_exchange.h
 }  // namespace streamable_http
 
 struct StreamableHttpServer::Impl {
@@ -81,7 +83,6 @@ struct StreamableHttpServer::Impl {
   boost::asio::awaitable<void> serve(std::shared_ptr<Connection> conn);
   boost::asio::awaitable<void> drain_and_close(Connection& conn);
   boost::asio::awaitable<bool> serve_requests(Connection& conn);
-  Reply too_large() const;
   boost::asio::awaitable<bool> write_reply(Connection& conn, Reply reply, unsigned version,
                                            bool keep_alive);
   boost::asio::awaitable<bool> write_stream(Connection& conn, Reply& reply, unsigned version,
@@ -91,11 +92,10 @@ struct StreamableHttpServer::Impl {
   boost::asio::awaitable<bool> write_data(Connection& conn, std::string_view bytes, bool chunked);
   std::shared_ptr<Connection> conn_shared(Connection& conn);
 
-  // `BeastRequest` is Beast's request type, which this header does not name; both are defined and
-  // instantiated in http_server.cc only.
-  struct Routed;
+  // `BeastRequest` is Beast's request type, which this header does not name; defined and
+  // instantiated in http_server.cc only (routing itself: http_server_exchange.h).
   template <class BeastRequest>
-  Routed route_request(const Connection& conn, BeastRequest& req);
+  streamable_http::Routed route_request(const Connection& conn, BeastRequest& req);
   template <class BeastRequest>
   boost::asio::awaitable<Reply> handle(Connection& conn, BeastRequest& req);
   boost::asio::awaitable<Reply> on_strand(std::function<Reply()> fn);
