@@ -20,14 +20,18 @@
 //   - independently, from the charges decide() reports: no counter key ever admits more than its
 //     max in any window of its semantics (sliding: any interval of length L; fixed: each calendar
 //     bucket [k*L, (k+1)*L)), and each charge's value is what that window holds.
-#include <algorithm>
+//
+// Speed: a case makes up to 32 decide() calls, so the code around them is kept cheap and out of
+// coverage. Only the case decoding (read_case, read_rules, advance) is instrumented, because its
+// branches tell the fuzzer which case shapes it has reached. The calls are built once per process;
+// the reference and the ledger keep each counter key's history in fixed arrays (nothing on the
+// heap, and no check scans another key's entries).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <optional>
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include "policy/counters.h"
 #include "policy/decide.h"
@@ -37,15 +41,18 @@ using std::chrono::nanoseconds;
 
 namespace {
 
-// The reference and the ledger below are checks, not code under test: left out of coverage, their
-// loops would only add features (and comparison callbacks) that steer nothing.
+// The harness around decide() is not code under test: left out of coverage, its loops would only
+// add features (and comparison callbacks) that steer nothing, yet cost libFuzzer work on every
+// run. Where they can, these functions use plain arrays and integers: in this sanitizer build
+// small library helpers (std::array::operator[], std::string_view::compare, ...) are not inlined
+// and stay instrumented, so each call to one adds back what the attribute left out.
 #if defined(__clang__)
 #define NOT_UNDER_TEST __attribute__((no_sanitize("coverage")))
 #else
 #define NOT_UNDER_TEST
 #endif
 
-void require(bool condition) {
+NOT_UNDER_TEST void require(bool condition) {
   if (!condition) std::abort();
 }
 
@@ -63,12 +70,15 @@ class ByteReader {
 
 constexpr int kCounterCount = 3;
 constexpr std::size_t kMaxSteps = 32;
+constexpr std::size_t kMaxListed = 3;  // tools a-c; d is never listed
+constexpr std::size_t kToolCount = 4;
+constexpr std::size_t kIdentityCount = 2;
+constexpr std::size_t kSessionCount = 3;
 constexpr std::int64_t kSecond = 1'000'000'000;
-const std::string kToolNames[] = {"a", "b", "c", "d"};  // at most a-c are listed; d never is
-const std::string kIdentities[] = {"alice", "bob"};
-const std::string kSessions[] = {"s1", "s2", "s3"};
-const std::string kCounterNames[] = {"c0", "c1", "c2"};
-const std::string kEveryone;
+constexpr std::string_view kToolNames[kToolCount] = {"a", "b", "c", "d"};
+constexpr std::string_view kIdentities[kIdentityCount] = {"alice", "bob"};
+constexpr std::string_view kSessions[kSessionCount] = {"s1", "s2", "s3"};
+constexpr std::string_view kCounterNames[kCounterCount] = {"c0", "c1", "c2"};
 
 // ---- The case, as plain data both evaluators read ----
 
@@ -81,16 +91,22 @@ struct CaseCounter {
 
 struct CaseRules {
   ToolAction action = ToolAction::allow;
-  std::vector<int> counters;  // each limited once (the loader refuses a counter twice in a tool)
+  // Which counters it limits, in counter order; each at most once (the loader refuses a counter
+  // twice in one tool).
+  bool limits[kCounterCount] = {};
   std::int64_t increment = 1;
 };
 
 struct Case {
   bool default_deny = false;
-  std::string hide;  // "", a tool name, or "*"
+  // What the policy hides: nothing, kToolNames[hidden_tool], or every tool ("*").
+  enum class Hide { none, one, all } hide = Hide::none;
+  std::size_t hidden_tool = 0;
   CaseCounter counters[kCounterCount];
-  std::vector<CaseRules> tools;  // tools[i] is kToolNames[i]
-  std::optional<CaseRules> wildcard;
+  CaseRules tools[kMaxListed];  // tools[i] is kToolNames[i], for i < tool_count
+  std::size_t tool_count = 1;
+  bool has_wildcard = false;
+  CaseRules wildcard;
 };
 
 CaseRules read_rules(std::uint8_t rule) {
@@ -99,14 +115,13 @@ CaseRules read_rules(std::uint8_t rule) {
   rules.action = (rule & 7) == 7   ? ToolAction::deny
                  : (rule & 7) == 6 ? ToolAction::approve
                                    : ToolAction::allow;
-  for (int k = 0; k < kCounterCount; ++k) {
-    if (rule & (8 << k)) rules.counters.push_back(k);
-  }
+  for (int k = 0; k < kCounterCount; ++k) rules.limits[k] = (rule & (8 << k)) != 0;
   rules.increment = kIncrements[rule >> 6];
   return rules;
 }
 
-Case read_case(ByteReader& in) {
+// Out of line: called from the uninstrumented driver, inlined code would lose its coverage.
+[[gnu::noinline]] Case read_case(ByteReader& in) {
   Case c;
   const std::uint8_t flags = in.byte();
   c.default_deny = flags & 1;
@@ -117,22 +132,27 @@ Case read_case(ByteReader& in) {
     counter.length_ns = (1 + in.byte() % 120) * kSecond;
     counter.max = 1 + in.byte() % 5;
   }
-  const std::size_t tool_count = 1 + ((flags >> 1) & 3) % 3;
-  for (std::size_t i = 0; i < tool_count; ++i) c.tools.push_back(read_rules(in.byte()));
-  if (flags & 8) c.wildcard = read_rules(in.byte());
+  c.tool_count = 1 + ((flags >> 1) & 3) % 3;
+  for (std::size_t i = 0; i < c.tool_count; ++i) c.tools[i] = read_rules(in.byte());
+  c.has_wildcard = (flags & 8) != 0;
+  if (c.has_wildcard) c.wildcard = read_rules(in.byte());
   // Only hides the loader accepts: a hidden tool is unlisted or denied (policy.E202).
   const auto denied = [&](std::size_t i) { return c.tools[i].action == ToolAction::deny; };
   switch ((flags >> 4) & 3) {
     case 1:
-      c.hide = kToolNames[3];
+      c.hide = Case::Hide::one;
+      c.hidden_tool = 3;
       break;
     case 2:
-      if (denied((flags >> 6) % tool_count)) c.hide = kToolNames[(flags >> 6) % tool_count];
+      if (denied((flags >> 6) % c.tool_count)) {
+        c.hide = Case::Hide::one;
+        c.hidden_tool = (flags >> 6) % c.tool_count;
+      }
       break;
     case 3: {
       bool all_denied = true;
-      for (std::size_t i = 0; i < tool_count; ++i) all_denied = all_denied && denied(i);
-      if (all_denied) c.hide = "*";
+      for (std::size_t i = 0; i < c.tool_count; ++i) all_denied = all_denied && denied(i);
+      if (all_denied) c.hide = Case::Hide::all;
       break;
     }
     default:
@@ -141,15 +161,17 @@ Case read_case(ByteReader& in) {
   return c;
 }
 
-ToolRules to_tool_rules(const Case& c, const CaseRules& rules, const std::string& prefix) {
+NOT_UNDER_TEST ToolRules to_tool_rules(const Case& c, const CaseRules& rules,
+                                       const std::string& prefix) {
   ToolRules out;
   out.action = rules.action;
   if (rules.action != ToolAction::allow) out.action_rule = prefix + ".action";
-  for (std::size_t j = 0; j < rules.counters.size(); ++j) {
-    const CaseCounter& counter = c.counters[rules.counters[j]];
+  for (int k = 0; k < kCounterCount; ++k) {
+    if (!rules.limits[k]) continue;
+    const CaseCounter& counter = c.counters[k];
     Limit limit;
-    limit.rule = prefix + ".limits[" + std::to_string(j) + "]";
-    limit.counter = kCounterNames[rules.counters[j]];
+    limit.rule = prefix + ".limits[" + std::to_string(out.limits.size()) + "]";
+    limit.counter = kCounterNames[k];
     limit.scope = counter.scope;
     limit.window = Window{std::chrono::seconds(counter.length_ns / kSecond),
                           counter.sliding ? WindowMode::sliding : WindowMode::fixed};
@@ -160,22 +182,26 @@ ToolRules to_tool_rules(const Case& c, const CaseRules& rules, const std::string
   return out;
 }
 
-Policy to_policy(const Case& c) {
+// Every counter a limit charges, with what its limits agree on (as the loader records them).
+NOT_UNDER_TEST void add_counters(Policy& policy, const ToolRules& rules) {
+  for (const Limit& limit : rules.limits) {
+    policy.counters[limit.counter] = CounterSpec{limit.scope, limit.window, limit.max};
+  }
+}
+
+NOT_UNDER_TEST Policy to_policy(const Case& c) {
   Policy policy;
   policy.default_action = c.default_deny ? DefaultAction::deny : DefaultAction::allow;
   policy.default_declared = true;
-  if (!c.hide.empty()) policy.hide.insert(c.hide);
-  for (std::size_t i = 0; i < c.tools.size(); ++i) {
-    policy.tools.emplace(kToolNames[i], to_tool_rules(c, c.tools[i], "tools." + kToolNames[i]));
+  if (c.hide == Case::Hide::one) policy.hide.emplace(kToolNames[c.hidden_tool]);
+  if (c.hide == Case::Hide::all) policy.hide.emplace("*");
+  for (std::size_t i = 0; i < c.tool_count; ++i) {
+    const std::string name(kToolNames[i]);
+    policy.tools.emplace(name, to_tool_rules(c, c.tools[i], "tools." + name));
   }
-  if (c.wildcard) policy.wildcard = to_tool_rules(c, *c.wildcard, "tools.*");
-  const auto add_counters = [&](const ToolRules& rules) {
-    for (const Limit& limit : rules.limits) {
-      policy.counters[limit.counter] = CounterSpec{limit.scope, limit.window, limit.max};
-    }
-  };
-  for (const auto& [name, rules] : policy.tools) add_counters(rules);
-  if (policy.wildcard) add_counters(*policy.wildcard);
+  if (c.has_wildcard) policy.wildcard = to_tool_rules(c, c.wildcard, "tools.*");
+  for (const auto& [name, rules] : policy.tools) add_counters(policy, rules);
+  if (policy.wildcard) add_counters(policy, *policy.wildcard);
   return policy;
 }
 
@@ -186,7 +212,9 @@ NOT_UNDER_TEST std::int64_t bucket_start(std::int64_t t, std::int64_t length) {
   return t / length * length;
 }
 
-std::int64_t advance(ByteReader& in, std::uint8_t op, const Case& c, std::int64_t now) {
+// Out of line, like read_case, so that it stays instrumented.
+[[gnu::noinline]] std::int64_t advance(ByteReader& in, std::uint8_t op, const Case& c,
+                                       std::int64_t now) {
   const std::uint8_t arg = in.byte();
   const std::int64_t length = c.counters[arg % kCounterCount].length_ns;
   const std::int64_t next_bucket = bucket_start(now, length) + length;
@@ -210,7 +238,7 @@ std::int64_t advance(ByteReader& in, std::uint8_t op, const Case& c, std::int64_
   }
 }
 
-// ---- The reference evaluator ----
+// ---- The calls ----
 
 struct Step {
   std::size_t tool = 0;
@@ -218,6 +246,62 @@ struct Step {
   std::size_t session = 0;
   bool approved = false;
 };
+
+// Every call a step can make, built on first use: a step only picks one.
+class CallTable {
+ public:
+  NOT_UNDER_TEST CallTable() {
+    for (std::size_t tool = 0; tool < kToolCount; ++tool) {
+      for (std::size_t identity = 0; identity < kIdentityCount; ++identity) {
+        for (std::size_t session = 0; session < kSessionCount; ++session) {
+          for (const bool approved : {false, true}) {
+            calls_[index(Step{tool, identity, session, approved})] =
+                Call{std::string(kToolNames[tool]), nullptr, std::string(kIdentities[identity]),
+                     std::string(kSessions[session]), approved};
+          }
+        }
+      }
+    }
+  }
+  NOT_UNDER_TEST const Call& operator[](const Step& step) const { return calls_[index(step)]; }
+
+ private:
+  NOT_UNDER_TEST static std::size_t index(const Step& step) {
+    return ((step.tool * kIdentityCount + step.identity) * kSessionCount + step.session) * 2 +
+           (step.approved ? 1 : 0);
+  }
+
+  Call calls_[kToolCount * kIdentityCount * kSessionCount * 2];
+};
+
+// ---- Charge histories, kept by both checks below ----
+
+// A counter key as an index: the identity for grant, the session for session, 0 for global.
+constexpr std::size_t kMaxKeys = 3;
+NOT_UNDER_TEST std::size_t key_index(Scope scope, const Step& call) {
+  switch (scope) {
+    case Scope::grant:
+      return call.identity;
+    case Scope::session:
+      return call.session;
+    case Scope::global:
+      break;
+  }
+  return 0;
+}
+
+// What one counter key was charged, oldest first (time only moves forward): at most one entry
+// per step. Kept per key, so that a check reads only the entries it sums.
+struct History {
+  struct Entry {
+    std::int64_t at;
+    std::int64_t amount;
+  };
+  Entry entries[kMaxSteps];
+  std::size_t count = 0;
+};
+
+// ---- The reference evaluator ----
 
 struct Outcome {
   Outcome(Verdict v) : verdict(v) {}  // NOLINT: implicit, verdicts are returned as outcomes
@@ -230,22 +314,26 @@ class Reference {
   explicit Reference(const Case& c) : case_(c) {}
 
   NOT_UNDER_TEST Outcome decide(const Step& call, std::int64_t now) {
-    const std::string& tool = kToolNames[call.tool];
-    if (case_.hide == "*" || case_.hide == tool) return Verdict::unknown_tool;
-    std::vector<const CaseRules*> applicable;
-    if (call.tool < case_.tools.size())
-      applicable.push_back(&case_.tools[call.tool]);
+    if (case_.hide == Case::Hide::all ||
+        (case_.hide == Case::Hide::one && case_.hidden_tool == call.tool))
+      return Verdict::unknown_tool;
+    const CaseRules* applicable[2] = {};
+    std::size_t applicable_count = 0;
+    if (call.tool < case_.tool_count)
+      applicable[applicable_count++] = &case_.tools[call.tool];
     else if (case_.default_deny)
       return Verdict::deny;
-    if (case_.wildcard) applicable.push_back(&*case_.wildcard);
+    if (case_.has_wildcard) applicable[applicable_count++] = &case_.wildcard;
     bool needs_approval = false;
     std::int64_t need[kCounterCount] = {};
     bool limited[kCounterCount] = {};
-    for (const CaseRules* rules : applicable) {
-      if (rules->action == ToolAction::deny) return Verdict::deny;
-      needs_approval = needs_approval || (rules->action == ToolAction::approve && !call.approved);
-      for (int k : rules->counters) {
-        need[k] += rules->increment;
+    for (std::size_t i = 0; i < applicable_count; ++i) {
+      const CaseRules& rules = *applicable[i];
+      if (rules.action == ToolAction::deny) return Verdict::deny;
+      needs_approval = needs_approval || (rules.action == ToolAction::approve && !call.approved);
+      for (int k = 0; k < kCounterCount; ++k) {
+        if (!rules.limits[k]) continue;
+        need[k] += rules.increment;
         limited[k] = true;
       }
     }
@@ -255,61 +343,51 @@ class Reference {
     Outcome outcome(Verdict::allow);
     for (int k = 0; k < kCounterCount; ++k) {
       if (!limited[k]) continue;
-      const std::int64_t excess = held(k, key_of(k, call), now) + need[k] - case_.counters[k].max;
+      const History& history = admitted(k, call);
+      const std::int64_t excess = held(k, history, now) + need[k] - case_.counters[k].max;
       if (excess <= 0) continue;
       outcome.verdict = Verdict::rate_limited;
-      outcome.retry_after = std::max(outcome.retry_after, wait(k, key_of(k, call), now, excess));
+      const nanoseconds until = wait(k, history, now, excess);
+      if (until > outcome.retry_after) outcome.retry_after = until;
     }
     if (outcome.verdict == Verdict::allow && needs_approval)
       outcome.verdict = Verdict::approval_required;
     if (outcome.verdict != Verdict::allow) return outcome;
     for (int k = 0; k < kCounterCount; ++k) {
-      if (limited[k] && need[k] > 0) admitted_.push_back({k, key_of(k, call), now, need[k]});
+      if (!limited[k] || need[k] == 0) continue;
+      History& history = admitted(k, call);
+      history.entries[history.count++] = {now, need[k]};
     }
     return outcome;
   }
 
  private:
-  struct Admitted {
-    int counter;
-    int key;
-    std::int64_t at;
-    std::int64_t amount;
-  };
-
-  // The scope key as an index: identity for grant, session for session, 0 for global.
-  NOT_UNDER_TEST int key_of(int k, const Step& call) const {
-    switch (case_.counters[k].scope) {
-      case Scope::grant:
-        return static_cast<int>(call.identity);
-      case Scope::session:
-        return static_cast<int>(call.session);
-      case Scope::global:
-        break;
-    }
-    return 0;
+  NOT_UNDER_TEST History& admitted(int k, const Step& call) {
+    return admitted_[k][key_index(case_.counters[k].scope, call)];
   }
-  NOT_UNDER_TEST bool live(const Admitted& a, std::int64_t now) const {
-    const CaseCounter& counter = case_.counters[a.counter];
+  NOT_UNDER_TEST bool live(int k, std::int64_t at, std::int64_t now) const {
+    const CaseCounter& counter = case_.counters[k];
     return counter.sliding
-               ? now - a.at < counter.length_ns
-               : bucket_start(a.at, counter.length_ns) == bucket_start(now, counter.length_ns);
+               ? now - at < counter.length_ns
+               : bucket_start(at, counter.length_ns) == bucket_start(now, counter.length_ns);
   }
-  NOT_UNDER_TEST std::int64_t held(int k, int key, std::int64_t now) const {
+  NOT_UNDER_TEST std::int64_t held(int k, const History& history, std::int64_t now) const {
     std::int64_t total = 0;
-    for (const Admitted& a : admitted_) {
-      if (a.counter == k && a.key == key && live(a, now)) total += a.amount;
+    for (std::size_t i = 0; i < history.count; ++i) {
+      if (live(k, history.entries[i].at, now)) total += history.entries[i].amount;
     }
     return total;
   }
   // How long until `excess` units have left the window (nothing else being charged meanwhile).
-  NOT_UNDER_TEST nanoseconds wait(int k, int key, std::int64_t now, std::int64_t excess) const {
+  NOT_UNDER_TEST nanoseconds wait(int k, const History& history, std::int64_t now,
+                                  std::int64_t excess) const {
     const CaseCounter& counter = case_.counters[k];
     if (!counter.sliding)
       return nanoseconds(bucket_start(now, counter.length_ns) + counter.length_ns - now);
     std::int64_t freed = 0;
-    for (const Admitted& a : admitted_) {  // oldest first
-      if (a.counter != k || a.key != key || !live(a, now)) continue;
+    for (std::size_t i = 0; i < history.count; ++i) {  // oldest first
+      const History::Entry& a = history.entries[i];
+      if (!live(k, a.at, now)) continue;
       freed += a.amount;
       if (freed >= excess) return nanoseconds(a.at + counter.length_ns - now);
     }
@@ -317,7 +395,7 @@ class Reference {
   }
 
   const Case& case_;
-  std::vector<Admitted> admitted_;
+  History admitted_[kCounterCount][kMaxKeys];
 };
 
 // ---- The window bound, from decide()'s own charges ----
@@ -327,56 +405,43 @@ class ChargeLedger {
   explicit ChargeLedger(const Case& c) : case_(c) {}
 
   NOT_UNDER_TEST void record(const Decision& decision, const Step& call, std::int64_t now) {
-    std::vector<std::string> seen;  // limits sharing a counter report one group charge each
+    bool seen[kCounterCount] = {};  // limits sharing a counter report one group charge each
     for (const Charge& charge : decision.charges) {
-      const int k = charge.counter.back() - '0';
+      const int k = charge.counter.empty() ? -1 : charge.counter.back() - '0';
+      require(k >= 0 && k < kCounterCount && charge.counter == kCounterNames[k]);
       const CaseCounter& counter = case_.counters[k];
       require(charge.max == counter.max && charge.scope == counter.scope);
-      if (std::find(seen.begin(), seen.end(), charge.counter) != seen.end()) continue;
-      seen.push_back(charge.counter);
-      const std::string* key = interned(charge.scope_key);
-      require(key == expected_key(counter.scope, call));
-      if (charge.amount > 0) entries_.push_back({k, key, now, charge.amount});
-      const std::int64_t total = in_window(k, key, now);
+      if (seen[k]) continue;
+      seen[k] = true;
+      require(charge.scope_key == key_name(counter.scope, call));
+      History& history = charged_[k][key_index(counter.scope, call)];
+      if (charge.amount > 0) history.entries[history.count++] = {now, charge.amount};
+      const std::int64_t total = in_window(k, history, now);
       require(total <= counter.max);
       require(charge.value == total);
     }
   }
 
  private:
-  struct Entry {
-    int counter;
-    const std::string* key;  // one of kIdentities, kSessions or kEveryone
-    std::int64_t at;
-    std::int64_t amount;
-  };
-  NOT_UNDER_TEST static const std::string* expected_key(Scope scope, const Step& call) {
+  // The scope key decide() must report: the call's identity, its session, or "" (global).
+  NOT_UNDER_TEST static std::string_view key_name(Scope scope, const Step& call) {
     switch (scope) {
       case Scope::grant:
-        return &kIdentities[call.identity];
+        return kIdentities[call.identity];
       case Scope::session:
-        return &kSessions[call.session];
+        return kSessions[call.session];
       case Scope::global:
         break;
     }
-    return &kEveryone;
-  }
-  NOT_UNDER_TEST static const std::string* interned(const std::string& key) {
-    for (const auto& name : kIdentities) {
-      if (name == key) return &name;
-    }
-    for (const auto& name : kSessions) {
-      if (name == key) return &name;
-    }
-    return key.empty() ? &kEveryone : nullptr;
+    return "";
   }
   // Time only moves forward, so checking the window that ends at each charge covers every
   // interval of length L (sliding) and every bucket (fixed).
-  NOT_UNDER_TEST std::int64_t in_window(int k, const std::string* key, std::int64_t now) const {
+  NOT_UNDER_TEST std::int64_t in_window(int k, const History& history, std::int64_t now) const {
     const CaseCounter& counter = case_.counters[k];
     std::int64_t total = 0;
-    for (const Entry& e : entries_) {
-      if (e.counter != k || e.key != key) continue;
+    for (std::size_t i = 0; i < history.count; ++i) {
+      const History::Entry& e = history.entries[i];
       const bool inside = counter.sliding ? e.at > now - counter.length_ns
                                           : e.at >= bucket_start(now, counter.length_ns);
       if (inside) total += e.amount;
@@ -385,12 +450,19 @@ class ChargeLedger {
   }
 
   const Case& case_;
-  std::vector<Entry> entries_;
+  History charged_[kCounterCount][kMaxKeys];
 };
+
+// The rule an allowed call names: its own entry, or the default.
+NOT_UNDER_TEST std::string_view allowing_rule(const Case& c, const Step& call) {
+  static constexpr std::string_view kToolRules[kMaxListed] = {"tools.a", "tools.b", "tools.c"};
+  return call.tool < c.tool_count ? kToolRules[call.tool] : "default";
+}
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+extern "C" NOT_UNDER_TEST int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const CallTable calls;
   ByteReader in(data, size);
   const Case c = read_case(in);
   const Policy policy = to_policy(c);
@@ -409,9 +481,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const Step call{static_cast<std::size_t>(op & 3), static_cast<std::size_t>((op >> 2) & 1),
                     static_cast<std::size_t>(((op >> 3) & 3) % 3), ((op >> 5) & 1) != 0};
-    const Call real{kToolNames[call.tool], nullptr, kIdentities[call.identity],
-                    kSessions[call.session], call.approved};
-    const Decision decision = decide(policy, real, counters, TimePoint(nanoseconds(now)));
+    const Decision decision = decide(policy, calls[call], counters, TimePoint(nanoseconds(now)));
     const Outcome expected = reference.decide(call, now);
     require(decision.verdict == expected.verdict);
     require(!decision.rule.empty());
@@ -421,8 +491,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       require(decision.retry_after > std::chrono::milliseconds(0));
     }
     if (decision.allowed()) {
-      require(decision.rule ==
-              (call.tool < c.tools.size() ? "tools." + kToolNames[call.tool] : "default"));
+      require(decision.rule == allowing_rule(c, call));
       ledger.record(decision, call, now);
     } else {
       require(decision.charges.empty());

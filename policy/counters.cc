@@ -2,6 +2,8 @@
 #include "policy/counters.h"
 
 #include <algorithm>
+#include <functional>
+#include <string_view>
 
 namespace gatecrash::policy {
 namespace {
@@ -21,10 +23,20 @@ std::int64_t nanoseconds_of(TimePoint now) { return now.time_since_epoch().count
 
 }  // namespace
 
-std::string Counters::flat_key(const CounterKey& key) {
-  // Length-prefixed, so no counter name or scope key can collide with another pair.
-  return std::to_string(key.counter.size()) + ":" + key.counter +
-         static_cast<char>('0' + static_cast<int>(key.scope)) + key.scope_key;
+std::size_t Counters::KeyHash::operator()(CounterKeyView key) const noexcept {
+  const std::hash<std::string_view> hash;
+  std::size_t h = hash(key.counter);
+  // boost::hash_combine's step: order-sensitive, so (counter, key) and (key, counter) differ.
+  const auto combine = [&h](std::size_t part) {
+    h ^= part + 0x9e3779b97f4a7c15 + (h << 6) + (h >> 2);
+  };
+  combine(static_cast<std::size_t>(key.scope));
+  combine(hash(key.scope_key));
+  return h;
+}
+
+bool Counters::KeyEqual::operator()(CounterKeyView a, CounterKeyView b) const noexcept {
+  return a.scope == b.scope && a.counter == b.counter && a.scope_key == b.scope_key;
 }
 
 std::int64_t Counters::live_total(const State& state, const Window& window, std::int64_t now_ns) {
@@ -41,17 +53,17 @@ std::int64_t Counters::live_total(const State& state, const Window& window, std:
   return total;
 }
 
-std::int64_t Counters::current(const CounterKey& key, const Window& window, TimePoint now) const {
-  auto it = states_.find(flat_key(key));
+std::int64_t Counters::current(CounterKeyView key, const Window& window, TimePoint now) const {
+  auto it = states_.find(key);
   return it == states_.end() ? 0 : live_total(it->second, window, nanoseconds_of(now));
 }
 
-Admission Counters::check(const CounterKey& key, const Window& window, std::int64_t max,
+Admission Counters::check(CounterKeyView key, const Window& window, std::int64_t max,
                           std::int64_t amount, TimePoint now) const {
   const std::int64_t now_ns = nanoseconds_of(now);
   const std::int64_t window_ns = length_ns(window);
   Admission admission;
-  auto it = states_.find(flat_key(key));
+  auto it = states_.find(key);
   admission.current = it == states_.end() ? 0 : live_total(it->second, window, now_ns);
   if (amount > max) {
     admission.never = true;
@@ -80,11 +92,16 @@ Admission Counters::check(const CounterKey& key, const Window& window, std::int6
   return admission;
 }
 
-std::int64_t Counters::charge(const CounterKey& key, const Window& window, std::int64_t amount,
+std::int64_t Counters::charge(CounterKeyView key, const Window& window, std::int64_t amount,
                               TimePoint now) {
   const std::int64_t now_ns = nanoseconds_of(now);
   if (amount <= 0) return current(key, window, now);
-  State& state = states_[flat_key(key)];
+  auto found = states_.find(key);
+  if (found == states_.end()) {  // the key's first charge: only now are its strings copied
+    CounterKey stored{std::string(key.counter), key.scope, std::string(key.scope_key)};
+    found = states_.emplace(std::move(stored), State{}).first;
+  }
+  State& state = found->second;
   state.window = window;
   const std::int64_t window_ns = length_ns(window);
   const bool sliding = window.mode == WindowMode::sliding;
@@ -93,14 +110,19 @@ std::int64_t Counters::charge(const CounterKey& key, const Window& window, std::
   while (!state.entries.empty() && state.entries.front().at_ns < first_live) {
     state.entries.pop_front();
   }
-  // Sorted insert: normally at the back; earlier only if the caller's clock stepped backwards.
-  auto position =
-      std::lower_bound(state.entries.begin(), state.entries.end(), at_ns,
-                       [](const Entry& entry, std::int64_t t) { return entry.at_ns < t; });
-  if (position != state.entries.end() && position->at_ns == at_ns) {
-    position->amount += amount;
+  // Sorted insert: normally a new entry at the back (or more units on it, for a fixed window's
+  // bucket); earlier only if the caller's clock stepped backwards.
+  if (state.entries.empty() || state.entries.back().at_ns < at_ns) {
+    state.entries.push_back(Entry{at_ns, amount});
   } else {
-    state.entries.insert(position, Entry{at_ns, amount});
+    auto position =
+        std::lower_bound(state.entries.begin(), state.entries.end(), at_ns,
+                         [](const Entry& entry, std::int64_t t) { return entry.at_ns < t; });
+    if (position->at_ns == at_ns) {  // position is not end(): the back entry is >= at_ns
+      position->amount += amount;
+    } else {
+      state.entries.insert(position, Entry{at_ns, amount});
+    }
   }
   return live_total(state, window, now_ns);
 }
@@ -112,8 +134,8 @@ std::size_t Counters::prune(TimePoint now) {
   });
 }
 
-std::size_t Counters::entry_count(const CounterKey& key) const {
-  auto it = states_.find(flat_key(key));
+std::size_t Counters::entry_count(CounterKeyView key) const {
+  auto it = states_.find(key);
   return it == states_.end() ? 0 : it->second.entries.size();
 }
 

@@ -92,6 +92,8 @@ std::string path_text(const ConditionPath& path) {
 }
 
 bool is_hidden(const Policy& policy, std::string_view tool) {
+  // Most policies hide nothing; the lookups below would each build a std::string first.
+  if (policy.hide.empty()) return false;
   return policy.hide.contains("*") || policy.hide.contains(std::string(tool));
 }
 
