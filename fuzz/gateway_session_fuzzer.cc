@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "gateway/gateway.h"
+#include "fuzz/memory_upstream.h"
 #include "gateway/session_handler.h"
 #include "mcp/stdio.h"
 #include "policy/load.h"
@@ -94,7 +95,7 @@ constexpr int kEmailCap = 3;  // send_email's max above; a day is far longer tha
 constexpr std::array<std::string_view, 6> kUpstreamTools = {
     "read_file", "send_email", "deploy", "delete_file", "secret_tool", "run_shell"};
 constexpr std::size_t kVisibleTools = 3;
-// MemoryUpstream's tools/call result text: this, then the tool's name.
+// The memory upstream's tools/call result text: this, then the tool's name.
 constexpr std::string_view kDonePrefix = "done: ";
 
 // Loaded once: a policy is immutable and shared; each input's Gateway has its own counters.
@@ -302,132 +303,6 @@ class SessionLedger {
   int deploys_ = 0;
 };
 
-// The upstream: one MCP server in memory. Answers on the io_context (never inside the call, as
-// mcp::Upstream requires) and reports every request to the ledger first.
-class MemoryUpstream final : public mcp::Upstream {
- public:
-  MemoryUpstream(net::io_context& io, SessionLedger& ledger, bool fail_calls)
-      : io_(io), ledger_(ledger), fail_calls_(fail_calls) {}
-
-  void start(mcp::AnswerCallback ready) override {
-    state_ = mcp::UpstreamState::starting;
-    later([this, ready = std::move(ready)]() {
-      state_ = mcp::UpstreamState::ready;
-      ready(Json{{"protocolVersion", "2025-06-18"},
-                 {"capabilities", {{"tools", Json::object()}}},
-                 {"serverInfo", {{"name", "memory"}, {"version", "1"}}}});
-    });
-  }
-  void restart(mcp::AnswerCallback ready) override { start(std::move(ready)); }
-  void stop(std::function<void()> stopped) override {
-    state_ = mcp::UpstreamState::dead;
-    for (auto& [id, done] : std::exchange(in_flight_, {})) {
-      later([done = std::move(done)]() {
-        done(mcp::ErrorObject{mcp::error_code::kInternalError, "stopped", nullptr});
-      });
-    }
-    later([this, stopped = std::move(stopped)]() {
-      if (on_exit_) on_exit_(mcp::UpstreamExit{-1, true, "upstream memory stopped"});
-      if (stopped) stopped();
-    });
-  }
-
-  mcp::RequestHandle request(std::string method, Json params, mcp::AnswerCallback done,
-                             std::optional<std::chrono::milliseconds>) override {
-    if (state_ != mcp::UpstreamState::ready) {
-      later([done = std::move(done)]() {
-        done(mcp::ErrorObject{mcp::error_code::kInternalError, "not ready", nullptr});
-      });
-      return {};
-    }
-    ledger_.on_forwarded(method, params);
-    const mcp::RequestHandle handle{++last_id_};
-    in_flight_[handle.id] = std::move(done);
-    later([this, id = handle.id, answer = answer_for(method, params)]() mutable {
-      auto it = in_flight_.find(id);
-      if (it == in_flight_.end()) return;  // cancelled meanwhile
-      auto answered = std::move(it->second);
-      in_flight_.erase(it);
-      answered(std::move(answer));
-    });
-    return handle;
-  }
-  bool notify(std::string, Json) override { return state_ == mcp::UpstreamState::ready; }
-  bool cancel(mcp::RequestHandle handle, std::string) override {
-    auto it = in_flight_.find(handle.id);
-    if (it == in_flight_.end()) return false;
-    later([done = std::move(it->second)]() {
-      done(mcp::ErrorObject{mcp::client_error_code::kRequestCancelled, "Request cancelled",
-                            nullptr});
-    });
-    in_flight_.erase(it);
-    return true;
-  }
-
-  void on_server_request(mcp::ServerRequestHandler handler) override {
-    on_server_request_ = std::move(handler);
-  }
-  void on_notification(mcp::NotificationHandler handler) override {
-    on_notification_ = std::move(handler);
-  }
-  void on_exit(std::function<void(const mcp::UpstreamExit&)> handler) override {
-    on_exit_ = std::move(handler);
-  }
-  // One io thread: the caller is always on the strand already.
-  void dispatch(std::function<void()> task) override { task(); }
-
-  mcp::UpstreamState state() const override { return state_; }
-  std::optional<mcp::ServerDescription> server() const override {
-    if (state_ != mcp::UpstreamState::ready) return std::nullopt;
-    return mcp::ServerDescription{"2025-06-18", Json{{"tools", Json::object()}},
-                                  Json{{"name", "memory"}}, ""};
-  }
-  std::size_t in_flight() const override { return in_flight_.size(); }
-  const std::string& name() const override { return name_; }
-
- private:
-  // Runs `task` on the io_context unless this upstream is gone by then.
-  void later(std::function<void()> task) {
-    net::post(io_, [alive = std::weak_ptr<int>(alive_), task = std::move(task)]() {
-      if (alive.lock()) task();
-    });
-  }
-
-  mcp::ClientAnswer answer_for(const std::string& method, const Json& params) const {
-    if (method == "tools/list") {
-      static const Json kListing = [] {
-        Json tools = Json::array();
-        for (auto tool : kUpstreamTools) {
-          tools.push_back({{"name", tool},
-                           {"description", "memory tool"},
-                           {"inputSchema", {{"type", "object"}}}});
-        }
-        return Json{{"tools", std::move(tools)}};
-      }();
-      return kListing;
-    }
-    if (fail_calls_) {
-      return mcp::ErrorObject{mcp::error_code::kInternalError, "upstream failed", nullptr};
-    }
-    return Json{
-        {"content", Json::array({{{"type", "text"},
-                                  {"text", std::string(kDonePrefix) + params.value("name", "")}}})},
-        {"isError", false}};
-  }
-
-  net::io_context& io_;
-  SessionLedger& ledger_;
-  bool fail_calls_;
-  std::string name_ = "memory";
-  mcp::UpstreamState state_ = mcp::UpstreamState::dead;
-  std::uint64_t last_id_ = 0;
-  std::map<std::uint64_t, mcp::AnswerCallback> in_flight_;
-  mcp::ServerRequestHandler on_server_request_;  // kept, never called: this upstream sends no
-  mcp::NotificationHandler on_notification_;     // server requests and no notifications
-  std::function<void(const mcp::UpstreamExit&)> on_exit_;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
-};
-
 // The stdio front without its descriptors: the same framing, session and handler, fed from memory.
 class MemoryFront {
  public:
@@ -557,8 +432,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (header & 0x08) options.limits.protocol.max_message_bytes = 256;
   if (header & 0x40) options.limits.max_in_flight_per_session = 2;
   std::vector<std::unique_ptr<mcp::Upstream>> upstreams;
-  auto upstream = std::make_unique<MemoryUpstream>(io, ledger, (header & 0x04) != 0);
-  const MemoryUpstream& memory = *upstream;
+  auto upstream = std::make_unique<gatecrash::fuzzing::MemoryUpstream>(
+      io, std::vector<std::string>(kUpstreamTools.begin(), kUpstreamTools.end()), (header & 0x04) != 0,
+      [&ledger](const std::string& method, const Json& params) { ledger.on_forwarded(method, params); },
+      [](const Json& params) { return std::string(kDonePrefix) + params.value("name", ""); });
+  const gatecrash::fuzzing::MemoryUpstream& memory = *upstream;
   upstreams.push_back(std::move(upstream));
   {
     gateway::Gateway core(io, std::move(options), fixed_policy(), audit, std::move(upstreams));

@@ -86,6 +86,7 @@
 #include <variant>
 #include <vector>
 
+#include "fuzz/memory_upstream.h"
 #include "gateway/front_http.h"
 #include "gateway/gateway.h"
 #include "mcp/http_server_exchange.h"
@@ -196,93 +197,12 @@ NOT_UNDER_TEST std::multiset<std::string> owed_ids(std::string_view body,
   return ids;
 }
 
-// The upstream: one MCP server in memory, as in gateway_session_fuzzer. Answers on the io_context
-// (never inside the call) and checks every request against property 6 first.
-class MemoryUpstream final : public mcp::Upstream {
+// What reaches the upstream (property 6): before serving only the gateway's startup listing,
+// then only tools/call of read_file or deploy, and only while a granted request is handled.
+class UpstreamCheck {
  public:
-  MemoryUpstream(net::io_context& io, const bool& authenticated, bool fail_calls)
-      : io_(io), authenticated_(authenticated), fail_calls_(fail_calls) {}
-
-  void start(mcp::AnswerCallback ready) override {
-    state_ = mcp::UpstreamState::starting;
-    later([this, ready = std::move(ready)]() {
-      state_ = mcp::UpstreamState::ready;
-      ready(Json{{"protocolVersion", "2025-06-18"},
-                 {"capabilities", {{"tools", Json::object()}}},
-                 {"serverInfo", {{"name", "memory"}, {"version", "1"}}}});
-    });
-  }
-  void restart(mcp::AnswerCallback ready) override { start(std::move(ready)); }
-  void stop(std::function<void()> stopped) override {
-    state_ = mcp::UpstreamState::dead;
-    for (auto& [id, done] : std::exchange(in_flight_, {})) {
-      later([done = std::move(done)]() {
-        done(mcp::ErrorObject{mcp::error_code::kInternalError, "stopped", nullptr});
-      });
-    }
-    later([this, stopped = std::move(stopped)]() {
-      if (on_exit_) on_exit_(mcp::UpstreamExit{-1, true, "upstream memory stopped"});
-      if (stopped) stopped();
-    });
-  }
-
-  mcp::RequestHandle request(std::string method, Json params, mcp::AnswerCallback done,
-                             std::optional<std::chrono::milliseconds>) override {
-    if (state_ != mcp::UpstreamState::ready) {
-      later([done = std::move(done)]() {
-        done(mcp::ErrorObject{mcp::error_code::kInternalError, "not ready", nullptr});
-      });
-      return {};
-    }
-    check_forwarded(method, params);
-    const mcp::RequestHandle handle{++last_id_};
-    in_flight_[handle.id] = std::move(done);
-    later([this, id = handle.id, answer = answer_for(method)]() mutable {
-      auto it = in_flight_.find(id);
-      if (it == in_flight_.end()) return;  // cancelled meanwhile
-      auto answered = std::move(it->second);
-      in_flight_.erase(it);
-      answered(std::move(answer));
-    });
-    return handle;
-  }
-  bool notify(std::string, Json) override { return state_ == mcp::UpstreamState::ready; }
-  bool cancel(mcp::RequestHandle handle, std::string) override {
-    auto it = in_flight_.find(handle.id);
-    if (it == in_flight_.end()) return false;
-    later([done = std::move(it->second)]() {
-      done(mcp::ErrorObject{mcp::client_error_code::kRequestCancelled, "Request cancelled",
-                            nullptr});
-    });
-    in_flight_.erase(it);
-    return true;
-  }
-
-  void on_server_request(mcp::ServerRequestHandler handler) override {
-    on_server_request_ = std::move(handler);
-  }
-  void on_notification(mcp::NotificationHandler handler) override {
-    on_notification_ = std::move(handler);
-  }
-  void on_exit(std::function<void(const mcp::UpstreamExit&)> handler) override {
-    on_exit_ = std::move(handler);
-  }
-  void dispatch(std::function<void()> task) override { task(); }  // one io thread
-
-  mcp::UpstreamState state() const override { return state_; }
-  std::optional<mcp::ServerDescription> server() const override {
-    if (state_ != mcp::UpstreamState::ready) return std::nullopt;
-    return mcp::ServerDescription{"2025-06-18", Json{{"tools", Json::object()}},
-                                  Json{{"name", "memory"}}, ""};
-  }
-  std::size_t in_flight() const override { return in_flight_.size(); }
-  const std::string& name() const override { return name_; }
-
-  void start_serving() { serving_ = true; }
-  std::size_t calls() const { return calls_; }
-
- private:
-  NOT_UNDER_TEST void check_forwarded(const std::string& method, const Json& params) {
+  explicit UpstreamCheck(const bool& authenticated) : authenticated_(authenticated) {}
+  NOT_UNDER_TEST void operator()(const std::string& method, const Json& params) {
     if (!serving_) {
       require(method == "tools/list");  // the gateway pinning the catalog at startup
       return;
@@ -293,46 +213,13 @@ class MemoryUpstream final : public mcp::Upstream {
     require(tool == "read_file" || tool == "deploy");
     ++calls_;
   }
+  void start_serving() { serving_ = true; }
+  std::size_t calls() const { return calls_; }
 
-  void later(std::function<void()> task) {
-    net::post(io_, [alive = std::weak_ptr<int>(alive_), task = std::move(task)]() {
-      if (alive.lock()) task();
-    });
-  }
-
-  mcp::ClientAnswer answer_for(const std::string& method) const {
-    if (method == "tools/list") {
-      static const Json kListing = [] {
-        Json tools = Json::array();
-        for (auto tool : kUpstreamTools) {
-          tools.push_back({{"name", tool},
-                           {"description", "memory tool"},
-                           {"inputSchema", {{"type", "object"}}}});
-        }
-        return Json{{"tools", std::move(tools)}};
-      }();
-      return kListing;
-    }
-    if (fail_calls_) {
-      return mcp::ErrorObject{mcp::error_code::kInternalError, "upstream failed", nullptr};
-    }
-    return Json{{"content", Json::array({{{"type", "text"}, {"text", "done"}}})},
-                {"isError", false}};
-  }
-
-  net::io_context& io_;
+ private:
   const bool& authenticated_;  // a request with a granted identity is being handled
-  bool fail_calls_;
   bool serving_ = false;
   std::size_t calls_ = 0;
-  std::string name_ = "memory";
-  mcp::UpstreamState state_ = mcp::UpstreamState::dead;
-  std::uint64_t last_id_ = 0;
-  std::map<std::uint64_t, mcp::AnswerCallback> in_flight_;
-  mcp::ServerRequestHandler on_server_request_;  // kept, never called
-  mcp::NotificationHandler on_notification_;
-  std::function<void(const mcp::UpstreamExit&)> on_exit_;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
 };
 
 // The client side of the connections: a SyncReadStream handing out the input `chunk` bytes at a
@@ -401,7 +288,7 @@ struct SessionEntry {
 class Front {
  public:
   Front(net::io_context& io, gateway::Gateway& core, std::uint8_t mode, bool& authenticated,
-        const MemoryUpstream& upstream)
+        const UpstreamCheck& upstream)
       : io_(io),
         grants_on_((mode & 0x04) == 0),
         authenticated_(authenticated),
@@ -735,7 +622,7 @@ class Front {
   net::io_context& io_;
   bool grants_on_;
   bool& authenticated_;
-  const MemoryUpstream& upstream_;
+  const UpstreamCheck& upstream_;
   std::vector<std::function<void()>> timers_;
   std::atomic<bool> stopping_{false};
   gateway::HttpAccess access_;
@@ -769,9 +656,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.limits.protocol.max_message_bytes = 256;
   }
   std::vector<std::unique_ptr<mcp::Upstream>> upstreams;
-  auto upstream = std::make_unique<MemoryUpstream>(io, authenticated, (header & 0x80) != 0);
-  MemoryUpstream& memory = *upstream;
-  upstreams.push_back(std::move(upstream));
+  UpstreamCheck upstream_check(authenticated);
+  upstreams.push_back(std::make_unique<gatecrash::fuzzing::MemoryUpstream>(
+      io, std::vector<std::string>(kUpstreamTools.begin(), kUpstreamTools.end()), (header & 0x80) != 0,
+      [&upstream_check](const std::string& method, const Json& params) { upstream_check(method, params); },
+      [](const Json&) { return std::string("done"); }));
   {
     gateway::Gateway core(io, std::move(options), fixed_policy(), audit, std::move(upstreams));
     std::optional<std::optional<gateway::ConfigError>> started;
@@ -779,9 +668,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         [&started](std::optional<gateway::ConfigError> error) { started = std::move(error); });
     drain(io);
     require(started.has_value() && !started->has_value());
-    memory.start_serving();
+    upstream_check.start_serving();
     {
-      Front front(io, core, header, authenticated, memory);
+      Front front(io, core, header, authenticated, upstream_check);
       front.serve(client);
       front.finish();
     }
