@@ -5,8 +5,8 @@
 // (mcp/http_server_exchange.h, shared with mcp/http_server.cc): a beast::flat_buffer of the
 // server's size, Beast's request_parser bounded by bound_parser(), read_header then read (the
 // synchronous twins of the async_read_header/async_read the connection coroutine uses), a failed
-// read answered by read_refusal(), a Content-Length beyond the limit by length_refusal(). Each
-// complete request goes through RequestRouter::route (transport checks, the admit hook, then a
+// read answered by read_refusal(), a header block or Content-Length beyond its limit by
+// header_refusal(). Each complete request goes through RequestRouter::route (transport checks, the admit hook, then a
 // session's POST/GET/DELETE), whose session work runs as the session strand runs it
 // (run_session_work). The admit hook and the handler factory are gateway::HttpAccess, exactly what
 // HttpFront gives its server, over the Gateway core with the fixed policy kPolicy and an
@@ -41,8 +41,8 @@
 //      500, which would mean session work threw). An error status carries a JSON-RPC error body;
 //      202 has no body; an SSE answer is 200; 401 carries WWW-Authenticate: Bearer; 405 Allow.
 //   2. Limits: a routed request's body is at most max_message_bytes and its header block at most
-//      2 x max_http_header_bytes (Beast bounds the start line and the field block separately);
-//      past them the answer is 413 / 431 and the connection is closed.
+//      max_http_header_bytes, however the bytes arrive; past them the answer is 413 / 431 and the
+//      connection is closed.
 //   3. With grants, a request without a granted bearer token never reaches session work (so
 //      never a SessionHandler, which decides tools/call): it is answered at once, 401 unless a
 //      transport check (404 405 403 406 415 400) refused it first; no handler is made, no session
@@ -368,8 +368,9 @@ class Front {
         if (auto refusal = sh::read_refusal(ec, sh::ReadStage::header, limits())) refused(*refusal);
         return;
       }
-      require(header_bytes <= 2 * limits().max_http_header_bytes);
-      if (auto refusal = sh::length_refusal(parser, limits())) {
+      if (auto refusal = sh::header_refusal(header_bytes, parser, limits())) {
+        require(header_bytes > limits().max_http_header_bytes ||
+                parser.content_length().value_or(0) > limits().max_message_bytes);
         refused(*refusal);
         return;
       }

@@ -301,7 +301,10 @@ class Judge {
                                        " ledger charges could not be tied to an identity or session (the gateway did not "
                                        "forward _meta.traceparent); their scopes were not checked"});
     }
-    for (auto& [counter_key, list] : charges) {
+    for (auto& counter_charges : charges) {
+      // Not a structured binding: clang 14 (Debian 12) cannot capture one in the lambdas below.
+      const auto& counter_key = counter_charges.first;
+      auto& list = counter_charges.second;
       const policy::Limit& limit = *limit_of_counter[counter_key.first];
       std::sort(list.begin(), list.end(), [](const Charge& a, const Charge& b) { return a.t_ns < b.t_ns; });
       ++checks_["cap"];

@@ -158,8 +158,9 @@ audit::DynamicAudit trial_policy(const RunOptions& reference, const RunOptions& 
         if (count <= (own_it == reached_own.end() ? 0 : own_it->second)) continue;
         // A session-scoped cap does not bound a scenario that opens several sessions: each new
         // session starts it afresh (session churn, R3).
+        const std::string& tool = key.second;  // clang 14 cannot capture the binding in the lambda
         const bool tool_capped = std::any_of(theirs.caps.begin(), theirs.caps.end(), [&](const CapLine& cap) {
-          return std::find(cap.tools.begin(), cap.tools.end(), key.second) != cap.tools.end() &&
+          return std::find(cap.tools.begin(), cap.tools.end(), tool) != cap.tools.end() &&
                  (cap.scope != "session" || sessions_of(theirs) <= 1);
         });
         if (!tool_capped) capped = false;

@@ -521,6 +521,13 @@ HttpExchange StreamableHttpClient::request(std::string method, std::string targe
 
 RawExchange StreamableHttpClient::raw(std::string bytes,
                                       std::optional<std::chrono::milliseconds> timeout) {
+  std::vector<std::string> parts;
+  parts.push_back(std::move(bytes));
+  return raw_in_turns(std::move(parts), timeout);
+}
+
+RawExchange StreamableHttpClient::raw_in_turns(std::vector<std::string> parts,
+                                               std::optional<std::chrono::milliseconds> timeout) {
   const auto deadline = Clock::now() + timeout.value_or(options_.timeout);
   RawExchange out;
   bool timed_out = false;
@@ -529,15 +536,25 @@ RawExchange StreamableHttpClient::raw(std::string bytes,
     out.timed_out = timed_out;
     return out;
   }
-  beast::error_code ec = run_op(
-      *conn, deadline,
-      [&](auto handler) { net::async_write(conn->socket, net::buffer(bytes), handler); },
-      timed_out);
-  if (ec && !timed_out && !is_disconnect(ec)) out.error = ec.message();
+  std::size_t next_part = 0;
+  std::size_t received_at_write = 0;
   std::string chunk(kRawReadChunk, '\0');
-  while (!timed_out && out.received.size() < options_.max_response_bytes) {
+  while (!timed_out) {
+    if (next_part < parts.size() && (next_part == 0 || out.received.size() > received_at_write)) {
+      beast::error_code ec = run_op(
+          *conn, deadline,
+          [&](auto handler) {
+            net::async_write(conn->socket, net::buffer(parts[next_part]), handler);
+          },
+          timed_out);
+      ++next_part;
+      received_at_write = out.received.size();
+      if (ec && !timed_out && !is_disconnect(ec)) out.error = ec.message();
+      if (timed_out) break;
+    }
+    if (out.received.size() >= options_.max_response_bytes) break;
     std::size_t got = 0;
-    ec = run_op(
+    beast::error_code ec = run_op(
         *conn, deadline,
         [&](auto handler) {
           conn->socket.async_read_some(net::buffer(chunk),

@@ -106,6 +106,11 @@ class StreamableHttpClient {
   // or the timeout passed.
   RawExchange raw(std::string bytes,
                   std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  // Writes `parts` in turn on one fresh connection, each after the first only once bytes have
+  // come back since the previous write (the first bytes of its answer), then reads as raw does.
+  // The timeout bounds the whole exchange; if it passes, the parts not yet written are dropped.
+  RawExchange raw_in_turns(std::vector<std::string> parts,
+                           std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   const std::string& session_id() const { return session_id_; }
   void set_session_id(std::string id) { session_id_ = std::move(id); }

@@ -177,7 +177,7 @@ net::awaitable<bool> StreamableHttpServer::Impl::serve_requests(Connection& conn
       co_return true;
     }
     const unsigned version = parser.get().version();
-    if (std::optional<Reply> refusal = streamable_http::length_refusal(parser, limits)) {
+    if (std::optional<Reply> refusal = streamable_http::header_refusal(n, parser, limits)) {
       co_await write_reply(conn, std::move(*refusal), version, false);
       co_return true;
     }
@@ -347,17 +347,26 @@ void bound_parser(RequestParser& parser, const Limits& limits) {
   parser.body_limit(limits.max_message_bytes);
 }
 
+namespace {
+Reply header_too_large() {
+  Reply r = json_error(431, -32000, "Request header fields too large");
+  r.close = true;
+  return r;
+}
+}  // namespace
+
 std::optional<Reply> read_refusal(const beast::error_code& ec, ReadStage stage,
                                   const Limits& limits) {
   if (ec == http::error::body_limit) return too_large(limits);  // e.g. Content-Length beyond it
-  if (stage == ReadStage::header && ec == http::error::header_limit)
-    return json_error(431, -32000, "Request header fields too large");
+  if (stage == ReadStage::header && ec == http::error::header_limit) return header_too_large();
   if (is_http_parse_error(ec) || ec == http::error::buffer_overflow)
     return json_error(400, -32000, "Bad Request: malformed HTTP");
   return std::nullopt;
 }
 
-std::optional<Reply> length_refusal(const RequestParser& parser, const Limits& limits) {
+std::optional<Reply> header_refusal(std::size_t header_bytes, const RequestParser& parser,
+                                    const Limits& limits) {
+  if (header_bytes > limits.max_http_header_bytes) return header_too_large();
   if (auto length = parser.content_length(); length && *length > limits.max_message_bytes)
     return too_large(limits);
   return std::nullopt;

@@ -34,8 +34,13 @@ enum class ReadStage { header, body };
 // stream, timeout, reset).
 std::optional<Reply> read_refusal(const boost::beast::error_code& ec, ReadStage stage,
                                   const Limits& limits);
-// After a header: 413 when its Content-Length exceeds the body limit.
-std::optional<Reply> length_refusal(const RequestParser& parser, const Limits& limits);
+// After a header of `header_bytes` bytes (what read_header consumed): 431 when the header block
+// exceeds max_http_header_bytes, 413 when its Content-Length exceeds the body limit; the
+// connection closes after either. Beast's own header_limit bounds the start line and the fields
+// separately when they arrive in one read, so without the first check nearly twice the limit
+// could pass.
+std::optional<Reply> header_refusal(std::size_t header_bytes, const RequestParser& parser,
+                                    const Limits& limits);
 Reply too_large(const Limits& limits);
 
 // What the transport checks (transport_checks) read of a request: views into `req`.

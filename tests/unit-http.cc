@@ -453,6 +453,33 @@ TEST_F(HttpTest, OversizedHeadersAre431) {
   EXPECT_TRUE(raw.peer_closed);
 }
 
+// Beast's header_limit bounds the start line and the field block each on its own when a whole
+// header is in the buffer at the first parse; the server bounds the header block (found by
+// fuzz/http_request_fuzzer). The first request, with a header just under the limit, grows the
+// connection's read buffer so that the second arrives in one read.
+TEST_F(HttpTest, AHeaderBlockOverTheLimitIs431EvenWhenItArrivesInOneRead) {
+  start();
+  StreamableHttpClient client(server_->url(), client_options());
+  const std::string body = initialize_body("2025-11-25");
+  const std::string grows_the_buffer =
+      "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + std::string(15'000, 'b') +
+      "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+      "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  auto twice_the_half = [](std::size_t half) {
+    return "POST /mcp?pad=" + std::string(half, 'p') + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " +
+           std::string(half, 'a') + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  };
+  // 24 KB: each part under the 16 KiB limit, the block over it.
+  RawExchange over = client.raw_in_turns({grows_the_buffer, twice_the_half(12'000)});
+  ASSERT_EQ(over.received.rfind("HTTP/1.1 200", 0), 0u) << over.received.substr(0, 100);
+  EXPECT_NE(over.received.find("HTTP/1.1 431"), std::string::npos) << over.received.substr(0, 400);
+  EXPECT_TRUE(over.peer_closed);
+  // 14 KB fits: refused by routing (406, no Accept), not by size.
+  RawExchange fits = client.raw_in_turns({grows_the_buffer, twice_the_half(7'000)});
+  ASSERT_EQ(fits.received.rfind("HTTP/1.1 200", 0), 0u) << fits.received.substr(0, 100);
+  EXPECT_NE(fits.received.find("HTTP/1.1 406"), std::string::npos) << fits.received.substr(0, 400);
+}
+
 TEST_F(HttpTest, SlowClientIsDisconnectedAfterTheReadTimeout) {
   HttpServerOptions options;
   options.limits.http_read_timeout = 300ms;
