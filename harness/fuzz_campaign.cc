@@ -2,11 +2,15 @@
 #include "harness/fuzz_campaign.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "harness/errors.h"
 #include "harness/fuzz_generator.h"
@@ -49,6 +53,8 @@ std::string response_shape(const Json& response) {
 struct CaseOutcome {
   ScenarioResult result;
   std::uint64_t messages = 0;
+  std::set<std::string> shapes;  // response_shape() of every answer
+  Json document;                 // the case as generated
 };
 
 class Campaign {
@@ -70,36 +76,94 @@ class Campaign {
     target_.policy = fs::absolute(policy).string();
   }
 
+  // Cases run on options_.jobs worker threads, each case with its own gateway, mocks and work
+  // directory; their outcomes are taken in case order, so what is reported (and where a run
+  // without --keep-going stops) does not depend on which worker finished first.
   FuzzStats run() {
-    FuzzGenerator generator(target_, options_.run.seed);
+    const FuzzGenerator generator(target_, options_.run.seed);
     const auto started = Clock::now();
     auto last_print = started;
+    const int jobs = std::max(1, options_.jobs);
     print("gatecrash fuzz: profile " + options_.run.profile.name + " (" + options_.run.profile.file + "), catalog " +
           options_.catalog + ", policy " + target_.policy.get<std::string>() + ", seed " + std::to_string(options_.run.seed) +
           ", " + seconds_text(options_.seconds) + (options_.max_cases > 0 ? ", at most " + std::to_string(options_.max_cases) + " cases" : "") +
-          ", " + std::to_string(options_.steps_per_case) + " steps per case");
+          ", " + std::to_string(options_.steps_per_case) + " steps per case, " + std::to_string(jobs) + " at a time");
+
+    std::mutex mutex;
+    std::condition_variable finished_one;
+    std::map<std::uint64_t, CaseOutcome> finished;  // by case index, until taken in order
+    std::uint64_t next_index = 0;
+    bool stop = false;
+    int workers_running = jobs;
+    auto worker = [&] {
+      for (;;) {
+        std::uint64_t index = 0;
+        {
+          std::lock_guard lock(mutex);
+          if (stop || (options_.max_cases > 0 && next_index >= options_.max_cases) ||
+              elapsed_seconds(started) >= options_.seconds) {
+            break;
+          }
+          index = next_index++;
+        }
+        Json document = generator.next_case(index, options_.steps_per_case);
+        CaseOutcome outcome = run_case(document, "case-" + std::to_string(index));
+        outcome.document = std::move(document);
+        {
+          std::lock_guard lock(mutex);
+          finished.emplace(index, std::move(outcome));
+        }
+        finished_one.notify_all();
+      }
+      {
+        std::lock_guard lock(mutex);
+        --workers_running;
+      }
+      finished_one.notify_all();
+    };
+    std::vector<std::thread> workers;
+    for (int i = 0; i < jobs; ++i) workers.emplace_back(worker);
+
     for (std::uint64_t index = 0;; ++index) {
-      if (options_.max_cases > 0 && index >= options_.max_cases) break;
-      if (elapsed_seconds(started) >= options_.seconds) break;
-      const Json document = generator.next_case(index, options_.steps_per_case);
-      CaseOutcome outcome = run_case(document, "case-" + std::to_string(index));
+      CaseOutcome outcome;
+      {
+        std::unique_lock lock(mutex);
+        // Indices are handed out in order, so once every worker has left, a missing one never ran.
+        finished_one.wait(lock, [&] { return finished.contains(index) || workers_running == 0; });
+        auto it = finished.find(index);
+        if (it == finished.end()) break;
+        outcome = std::move(it->second);
+        finished.erase(it);
+      }
       ++stats_.cases;
       stats_.messages += outcome.messages;
+      shapes_.insert(outcome.shapes.begin(), outcome.shapes.end());
+      bool stopping = false;
       if (outcome.result.status == "error") {
         ++stats_.errors;
         stats_.error_texts.push_back("case " + std::to_string(index) + ": " + outcome.result.error);
         print("ERROR case " + std::to_string(index) + ": " + outcome.result.error);
-        if (!options_.keep_going) break;
+        stopping = !options_.keep_going;
       } else if (outcome.result.status == "fail") {
-        report_finding(index, document, outcome.result);
-        if (!options_.keep_going) break;
+        if (!options_.keep_going) {
+          std::lock_guard lock(mutex);
+          stop = true;  // no new case while this one is minimised
+        }
+        report_finding(index, outcome.document, outcome.result);
+        stopping = !options_.keep_going;
       }
+      if (stopping) break;
       if (std::chrono::duration<double>(Clock::now() - last_print).count() >= 5.0) {
         last_print = Clock::now();
         stats_.elapsed_ms = elapsed_ms(started);
         print(progress_line());
       }
     }
+    {
+      std::lock_guard lock(mutex);
+      stop = true;
+    }
+    for (auto& thread : workers) thread.join();  // cases already started finish; their outcomes are dropped
     stats_.elapsed_ms = elapsed_ms(started);
     stats_.distinct_responses = shapes_.size();
     return stats_;
@@ -135,11 +199,11 @@ class Campaign {
     run.on_transcript = [&](const Transcript& transcript) {
       for (const auto& call : transcript.calls()) {
         ++outcome.messages;
-        shapes_.insert(response_shape(call.response));
+        outcome.shapes.insert(response_shape(call.response));
       }
       for (const auto& raw : transcript.raws()) {
         ++outcome.messages;
-        for (const auto& answer : raw.answers) shapes_.insert(response_shape(Json::parse(answer, nullptr, false)));
+        for (const auto& answer : raw.answers) outcome.shapes.insert(response_shape(Json::parse(answer, nullptr, false)));
       }
       outcome.messages += transcript.lists().size();
     };

@@ -19,6 +19,7 @@ struct FuzzOptions {
   int steps_per_case = 256;
   bool keep_going = false;      // false: stop at the first case with a finding (after minimising it)
   int minimize_attempts = 24;   // re-runs spent shrinking one finding's case
+  int jobs = 1;                 // cases run at once, each with its own gateway and mocks
   std::function<void(const std::string& line)> print;
 };
 

@@ -405,7 +405,7 @@ std::vector<std::string_view> fuzz_mutator_names() {
 
 FuzzGenerator::FuzzGenerator(FuzzTarget target, std::uint64_t seed) : target_(std::move(target)), seed_(seed) {}
 
-Json FuzzGenerator::next_case(std::uint64_t index, int steps) {
+Json FuzzGenerator::next_case(std::uint64_t index, int steps) const {
   Rng rng(mix(seed_ ^ mix(index)));
   Context context{target_, rng, index};
   int total_weight = 0;

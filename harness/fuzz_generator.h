@@ -42,7 +42,7 @@ class FuzzGenerator {
   FuzzGenerator(FuzzTarget target, std::uint64_t seed);
 
   // Case number `index`, `steps` steps long (a few more when a mutator needs a set-up step).
-  nlohmann::json next_case(std::uint64_t index, int steps);
+  nlohmann::json next_case(std::uint64_t index, int steps) const;  // thread-safe: a pure function of (seed, index)
 
  private:
   FuzzTarget target_;

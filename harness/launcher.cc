@@ -47,6 +47,7 @@ std::string token_for(const std::string& identity, std::uint64_t seed) {
 
 std::unique_ptr<mcp::ChildProcess> spawn(const mcp::ChildOptions& options, const std::string& what) {
   try {
+    const auto spawning = hold_while_spawning();
     auto child = mcp::ChildProcess::spawn(options);
     register_group(child->pid());
     return child;

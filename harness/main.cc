@@ -154,8 +154,10 @@ int run_under_scaled_clock(const std::vector<std::string>& args, double scale) {
   options.argv = {"faketime", "-f", factor, (fs::path(own_directory()) / "gatecrash").string()};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.env[kScaledClockEnv] = factor;
+  auto spawning = harness::hold_while_spawning();
   auto child = mcp::ChildProcess::spawn(options);
   harness::register_group(child->pid());
+  spawning.unlock();
   child->close_stdin();
   while (!child->at_eof()) {
     if (auto line = child->read_line(std::chrono::milliseconds(1000))) std::cout << *line << "\n" << std::flush;
@@ -326,6 +328,7 @@ struct FuzzFlags {
   std::uint64_t runs = 0;
   int steps = 256;
   bool keep_going = false;
+  int jobs = 0;  // 0: one per core, at most 4
   FuzzFlags() { run.timeout_ms = 2000; }
 };
 
@@ -342,6 +345,7 @@ int run_fuzz_command(FuzzFlags flags) {
   options.max_cases = flags.runs;
   options.steps_per_case = flags.steps;
   options.keep_going = flags.keep_going;
+  options.jobs = flags.jobs > 0 ? flags.jobs : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
   options.print = [](const std::string& line) { std::cout << reports::one_line(line) << std::endl; };
   const harness::FuzzStats stats = harness::run_fuzz(options);
   std::cout << harness::fuzz_summary_line(stats, options) << std::endl;
@@ -431,6 +435,8 @@ int main(int argc, char** argv) {
   fuzz_command->add_option("--timeout-ms", fuzz_flags.run.timeout_ms, "bound of every wait for an answer (default 2000)")
       ->check(CLI::Range(100, 600'000));
   fuzz_command->add_flag("--keep-going", fuzz_flags.keep_going, "do not stop at the first case with a finding");
+  fuzz_command->add_option("--jobs", fuzz_flags.jobs, "cases run at once, each with its own gateway and mocks (default: one per core, at most 4)")
+      ->check(CLI::Range(1, 64));
   fuzz_command->add_flag("--keep", fuzz_flags.run.keep, "keep the run directories of passing cases too");
 
   ToolSourceFlags suggest_tools;

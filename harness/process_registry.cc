@@ -26,6 +26,11 @@ std::atomic<bool>& stopping_flag() {
   return stopping;
 }
 
+std::shared_mutex& spawning_mutex() {
+  static std::shared_mutex mutex;
+  return mutex;
+}
+
 std::mutex& registry_mutex() {
   static std::mutex mutex;
   return mutex;
@@ -75,6 +80,8 @@ bool stopping() { return stopping_flag().load(); }
 
 void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
+std::shared_lock<std::shared_mutex> hold_while_spawning() { return std::shared_lock(spawning_mutex()); }
+
 void register_group(pid_t pgid) {
   std::lock_guard lock(registry_mutex());
   groups().insert(pgid);
@@ -111,6 +118,7 @@ void kill_everything_started() {
 }
 
 void reap_orphans() {
+  std::unique_lock no_spawn_in_progress(spawning_mutex());
   std::set<pid_t> registered;
   {
     std::lock_guard lock(registry_mutex());

@@ -4,11 +4,18 @@
 
 #include <sys/types.h>
 
+#include <shared_mutex>
+
 namespace gatecrash::harness {
 
 // Makes this process the subreaper of its descendants (prctl PR_SET_CHILD_SUBREAPER), so that
 // processes orphaned by a gateway that died (its mocks) are re-parented here and can be reaped.
 void become_subreaper();
+
+// Held (shared) from starting a child until its group is registered. reap_orphans() holds it
+// exclusively, so a sweep on one thread never takes another thread's child, forked but not yet
+// registered, for an orphan (`gatecrash fuzz --jobs` runs cases on several threads).
+[[nodiscard]] std::shared_lock<std::shared_mutex> hold_while_spawning();
 
 // Remembers / forgets a process group id (a child started in its own group has pgid == pid).
 void register_group(pid_t pgid);

@@ -246,14 +246,13 @@ void ScenarioContext::handle_incoming(HarnessSession& session, GatewayConnection
       auto it = call_index_by_id_.find(session.name + " " + id_key);
       if (it != call_index_by_id_.end()) known = it->second;
     }
-    bool sent_raw = false;
-    {
+    auto sent_raw = [&] {
       std::lock_guard lock(ids_mutex_);
-      sent_raw = raw_ids_.count(id_key) > 0;
-    }
+      return raw_step_sent(id_key);
+    };
     if (known >= 0) {
       record_answer(known, message, connection.last_status());  // late or duplicate: counted
-    } else if (pending != nullptr && !message["id"].is_null() && !sent_raw) {
+    } else if (pending != nullptr && !message["id"].is_null() && !sent_raw()) {
       // Raw steps choose their own ids; a late answer to one of those (a batch answered message
       // by message, say) is not an id the gateway made up.
       transcript_.event({session.name, "", "the gateway answered an id that was never sent here: " + id_key});
@@ -279,16 +278,24 @@ void ScenarioContext::settle_http_refusal(HarnessSession& session, GatewayConnec
 }
 
 void ScenarioContext::remember_raw_ids(const std::string& bytes) {
-  const Json parsed = parse_lenient(bytes);
   std::lock_guard lock(ids_mutex_);
-  auto remember = [&](const Json& message) {
-    if (message.is_object() && message.contains("id")) raw_ids_.insert(message["id"].dump());
-  };
-  if (parsed.is_array()) {
-    for (const auto& element : parsed) remember(element);
-  } else {
-    remember(parsed);
+  raw_unparsed_.push_back(bytes);
+}
+
+bool ScenarioContext::raw_step_sent(const std::string& id_key) {
+  for (const std::string& bytes : raw_unparsed_) {
+    const Json parsed = parse_lenient(bytes);
+    auto remember = [&](const Json& message) {
+      if (message.is_object() && message.contains("id")) raw_ids_.insert(message["id"].dump());
+    };
+    if (parsed.is_array()) {
+      for (const auto& element : parsed) remember(element);
+    } else {
+      remember(parsed);
+    }
   }
+  raw_unparsed_.clear();
+  return raw_ids_.count(id_key) > 0;
 }
 
 void ScenarioContext::exchange(HarnessSession& session, std::vector<PendingRequest> requests, int concurrency) {

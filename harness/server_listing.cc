@@ -55,12 +55,15 @@ json list_server_tools(const std::string& command, std::chrono::milliseconds tim
   mcp::ChildOptions options;
   options.argv = {"/bin/sh", "-c", command};
   options.stderr_path = server.stderr_path;
-  try {
-    server.child = mcp::ChildProcess::spawn(options);
-  } catch (const mcp::ChildProcessError& error) {
-    throw audit::AuditError("audit.E707", shown + ": cannot start: " + error.what());
+  {
+    const auto spawning = hold_while_spawning();
+    try {
+      server.child = mcp::ChildProcess::spawn(options);
+    } catch (const mcp::ChildProcessError& error) {
+      throw audit::AuditError("audit.E707", shown + ": cannot start: " + error.what());
+    }
+    register_group(server.child->pid());
   }
-  register_group(server.child->pid());
   try {
     mcp::ClientSession client(*server.child, timeout);
     client.initialize();

@@ -49,6 +49,27 @@ void fold_message(ordered_json& message) {
   }
 }
 
+// False only when folding cannot change `text`: no quoted token in it is a case variant of a
+// folded field (an exact "method" is no variant), and no \u escape could spell one. Conservative,
+// cheap, and it spares the common message two more parses and a dump.
+bool may_hold_case_variant(std::string_view text) {
+  if (text.find("\\u") != std::string_view::npos) return true;
+  for (std::size_t quote = text.find('"'); quote != std::string_view::npos; quote = text.find('"', quote + 1)) {
+    const std::string_view rest = text.substr(quote + 1);
+    for (const auto* fields : {&kEnvelopeFields, &kCallParamsFields}) {
+      for (const std::string_view field : *fields) {
+        if (field.empty() || rest.size() <= field.size() || rest[field.size()] != '"') continue;
+        const std::string_view token = rest.substr(0, field.size());
+        const bool same_letters = std::equal(token.begin(), token.end(), field.begin(), [](char a, char b) {
+          return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+        });
+        if (same_letters && token != field) return true;
+      }
+    }
+  }
+  return false;
+}
+
 bool is_duplicate_key_failure(const std::variant<mcp::Frame, mcp::DecodeError>& decoded) {
   if (const auto* failure = std::get_if<mcp::DecodeError>(&decoded)) return failure->kind == "duplicate_key";
   return false;
@@ -236,6 +257,7 @@ std::variant<mcp::Frame, mcp::DecodeError> decode_with_personality(
                 : (personality.key_case == KeyCase::exact || !std::holds_alternative<mcp::Frame>(strict))) {
     return strict;
   }
+  if (!duplicate && !may_hold_case_variant(text)) return strict;
   // `reject` with a case-insensitive reader still has to pick one of exact repeats: last, as Go.
   const DuplicateKeys duplicates =
       personality.duplicate_keys == DuplicateKeys::first ? DuplicateKeys::first : DuplicateKeys::last;

@@ -88,6 +88,26 @@ TEST(FuzzRun, TheReferenceGatewayHoldsUnderAFixedSeed) {
   EXPECT_FALSE(fs::exists(dir.file("r/findings")));
 }
 
+// Cases run side by side (--jobs), each with its own gateway and mocks, are as independent as
+// cases run one at a time: same cases, same traffic, no finding. (A sweep for orphaned processes
+// on one thread once killed another thread's just-started gateway.)
+TEST(FuzzRun, CasesRunSideBySideAreIndependent) {
+  TempDir dir;
+  const auto alone = gatecrash::testing::run_gatecrash(
+      dir, {"fuzz", "--seed", "3", "--runs", "8", "--steps", "96", "--jobs", "1", "--report", dir.file("alone")}, 240s);
+  const auto together = gatecrash::testing::run_gatecrash(
+      dir, {"fuzz", "--seed", "3", "--runs", "8", "--steps", "96", "--jobs", "4", "--report", dir.file("together")}, 240s);
+  ASSERT_EQ(alone.exit_code, 0) << alone.out << alone.err;
+  EXPECT_EQ(together.exit_code, 0) << together.out << together.err;
+  EXPECT_NE(together.out.find("4 at a time"), std::string::npos) << together.out;
+  const Summary one = summary_of(alone.out), four = summary_of(together.out);
+  EXPECT_EQ(four.cases, 8);
+  EXPECT_EQ(four.findings, 0);
+  EXPECT_EQ(four.errors, 0);
+  EXPECT_EQ(four.messages, one.messages) << alone.out << together.out;
+  EXPECT_EQ(four.distinct, one.distinct);
+}
+
 // A gateway that skips argument conditions when a call carries _meta (a seeded defect of the
 // reference build): caught in the first case, minimised, and the replay file shows it again.
 TEST(FuzzRun, ASeededDefectIsFoundMinimisedAndReplays) {
@@ -102,7 +122,7 @@ TEST(FuzzRun, ASeededDefectIsFoundMinimisedAndReplays) {
                         {"identity", {{"env", "GATECRASH_IDENTITY"}, {"value", "{identity}"}}}};
   gatecrash::testing::write_file(dir.file("profile.json"), profile.dump(2));
   const auto run = gatecrash::testing::run_gatecrash(
-      dir, {"fuzz", "--seed", "1", "--runs", "3", "--gateway", dir.file("profile.json"), "--report", dir.file("r")}, 180s);
+      dir, {"fuzz", "--seed", "1", "--runs", "3", "--jobs", "2", "--gateway", dir.file("profile.json"), "--report", dir.file("r")}, 180s);
   ASSERT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_EQ(summary_of(run.out).findings, 1) << run.out;
   std::smatch match;

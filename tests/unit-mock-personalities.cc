@@ -130,6 +130,21 @@ TEST(KeyCasePersonality, CallParamsFoldCaseAndTheLastMatchInTheDocumentWins) {
   constexpr std::string_view kReversed =
       R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"NAME":"destroy","name":"list_zones"}})";
   EXPECT_EQ(one_request(kReversed, kCaseInsensitive).params["name"], "list_zones");
+
+  // A case variant spelled with an escape (\u004e is N) is one too; so is a mixed-case one.
+  constexpr std::string_view kEscaped =
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"list_zones","\u004eame":"destroy"}})";
+  EXPECT_EQ(one_request(kEscaped, kStrict).params["name"], "list_zones");
+  EXPECT_EQ(one_request(kEscaped, kCaseInsensitive).params["name"], "destroy");
+  constexpr std::string_view kMixed =
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"list_zones","nAmE":"destroy"}})";
+  EXPECT_EQ(one_request(kMixed, kCaseInsensitive).params["name"], "destroy");
+}
+
+TEST(KeyCasePersonality, AMessageWithoutCaseVariantsReadsAsTheStrictCodecReadsIt) {
+  constexpr std::string_view kText =
+      R"({"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"list_zones","arguments":{"Name":"x"}}})";
+  EXPECT_EQ(one_request(kText, kCaseInsensitive).params, one_request(kText, kStrict).params);
 }
 
 TEST(KeyCasePersonality, EnvelopeKeysAreReadWhateverTheirCase) {
