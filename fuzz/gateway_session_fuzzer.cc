@@ -55,6 +55,7 @@
 
 #include "gateway/gateway.h"
 #include "fuzz/memory_upstream.h"
+#include "fuzz/fuzz_support.h"
 #include "gateway/session_handler.h"
 #include "mcp/stdio.h"
 #include "policy/load.h"
@@ -65,16 +66,7 @@ using mcp::Json;
 
 namespace {
 
-// The ledger's checks are not code under test: left out of coverage, as in policy_evaluator_fuzzer.
-#if defined(__clang__)
-#define NOT_UNDER_TEST __attribute__((no_sanitize("coverage")))
-#else
-#define NOT_UNDER_TEST
-#endif
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
+using fuzzing::require;
 
 constexpr std::string_view kPolicy = R"({
   "version": "1",
@@ -100,11 +92,7 @@ constexpr std::string_view kDonePrefix = "done: ";
 
 // Loaded once: a policy is immutable and shared; each input's Gateway has its own counters.
 const std::shared_ptr<const policy::Policy>& fixed_policy() {
-  static const std::shared_ptr<const policy::Policy> loaded = [] {
-    auto result = policy::load_policy_json(kPolicy, "gateway_session_fuzzer");
-    require(result.ok());
-    return std::make_shared<const policy::Policy>(std::move(*result.policy));
-  }();
+  static const std::shared_ptr<const policy::Policy> loaded = fuzzing::load_fixed_policy(kPolicy, "gateway_session_fuzzer");
   return loaded;
 }
 

@@ -87,6 +87,7 @@
 #include <vector>
 
 #include "fuzz/memory_upstream.h"
+#include "fuzz/fuzz_support.h"
 #include "gateway/front_http.h"
 #include "gateway/gateway.h"
 #include "mcp/http_server_exchange.h"
@@ -102,16 +103,7 @@ using mcp::Json;
 
 namespace {
 
-// The ledger's checks are not code under test: left out of coverage, as in policy_evaluator_fuzzer.
-#if defined(__clang__)
-#define NOT_UNDER_TEST __attribute__((no_sanitize("coverage")))
-#else
-#define NOT_UNDER_TEST
-#endif
-
-void require(bool condition) {
-  if (!condition) std::abort();
-}
+using fuzzing::require;
 
 constexpr std::string_view kPolicy = R"({
   "version": "1",
@@ -141,11 +133,7 @@ constexpr std::array<unsigned, 14> kDocumentedStatus = {200, 202, 400, 401, 403,
                                                         406, 409, 413, 415, 429, 431, 503};
 
 const std::shared_ptr<const policy::Policy>& fixed_policy() {
-  static const std::shared_ptr<const policy::Policy> loaded = [] {
-    auto result = policy::load_policy_json(kPolicy, "http_request_fuzzer");
-    require(result.ok());
-    return std::make_shared<const policy::Policy>(std::move(*result.policy));
-  }();
+  static const std::shared_ptr<const policy::Policy> loaded = fuzzing::load_fixed_policy(kPolicy, "http_request_fuzzer");
   return loaded;
 }
 

@@ -18,14 +18,13 @@
 
 #include "mcp/jsonrpc.h"
 #include "mcp/strict_json.h"
+#include "fuzz/fuzz_support.h"
 
 using namespace gatecrash::mcp;
 
 namespace {
 
-void require(bool condition) {
-  if (!condition) std::abort();
-}
+using gatecrash::fuzzing::require;
 
 // The element as the codec promises to give it back.
 Json normalised(const Json& element) {

@@ -35,26 +35,18 @@
 
 #include "policy/counters.h"
 #include "policy/decide.h"
+#include "fuzz/fuzz_support.h"
 
 using namespace gatecrash::policy;
 using std::chrono::nanoseconds;
 
 namespace {
 
-// The harness around decide() is not code under test: left out of coverage, its loops would only
-// add features (and comparison callbacks) that steer nothing, yet cost libFuzzer work on every
-// run. Where they can, these functions use plain arrays and integers: in this sanitizer build
-// small library helpers (std::array::operator[], std::string_view::compare, ...) are not inlined
-// and stay instrumented, so each call to one adds back what the attribute left out.
-#if defined(__clang__)
-#define NOT_UNDER_TEST __attribute__((no_sanitize("coverage")))
-#else
-#define NOT_UNDER_TEST
-#endif
-
-NOT_UNDER_TEST void require(bool condition) {
-  if (!condition) std::abort();
-}
+// The harness around decide() is not code under test (NOT_UNDER_TEST, fuzz_support.h). Where
+// they can, its functions use plain arrays and integers: in this sanitizer build small library
+// helpers (std::array::operator[], std::string_view::compare, ...) are not inlined and stay
+// instrumented, so each call to one adds back what the attribute left out.
+using gatecrash::fuzzing::require;
 
 class ByteReader {
  public:

@@ -15,14 +15,13 @@
 
 #include "policy/decide.h"
 #include "policy/load.h"
+#include "fuzz/fuzz_support.h"
 
 using namespace gatecrash::policy;
 
 namespace {
 
-void require(bool condition) {
-  if (!condition) std::abort();
-}
+using gatecrash::fuzzing::require;
 
 LoadResult load(bool yaml, std::string_view text) {
   return yaml ? load_policy_yaml(text, "fuzz.yaml") : load_policy_json(text, "fuzz.json");

@@ -19,12 +19,11 @@
 #include <vector>
 
 #include "mcp/stdio.h"
+#include "fuzz/fuzz_support.h"
 
 namespace {
 
-void require(bool condition) {
-  if (!condition) std::abort();
-}
+using gatecrash::fuzzing::require;
 
 constexpr std::size_t kExcerptCap = 256;  // LineFramer's excerpt length (mcp/stdio.cc)
 
