@@ -1,6 +1,8 @@
 // harness/fuzz_generator.cc — the mutator table behind `gatecrash fuzz`, and schema-driven arguments.
 #include "harness/fuzz_generator.h"
 
+#include "harness/base64.h"
+
 #include <algorithm>
 #include <array>
 #include <functional>
@@ -179,22 +181,7 @@ Json raw_step(std::string bytes, const std::string& attack) {
 }
 
 Json raw_base64_step(const std::string& bytes, const std::string& attack) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                       static_cast<unsigned char>(bytes[i + 2]);
-    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], kAlphabet[v & 63]};
-  }
-  if (i + 1 == bytes.size()) {
-    const unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == bytes.size()) {
-    const unsigned v = (static_cast<unsigned char>(bytes[i]) << 16) | (static_cast<unsigned char>(bytes[i + 1]) << 8);
-    out += {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63], '='};
-  }
-  return {{"do", "raw"}, {"bytes_base64", out}, {"attack", attack}, {"wait_ms", kRawWaitMs}};
+  return {{"do", "raw"}, {"bytes_base64", encode_base64(bytes)}, {"attack", attack}, {"wait_ms", kRawWaitMs}};
 }
 
 std::string quoted(const std::string& text) { return Json(text).dump(); }

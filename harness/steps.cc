@@ -1,6 +1,8 @@
 // harness/steps.cc — what each step kind does, and how its keys are checked when a scenario loads.
 #include "harness/steps.h"
 
+#include "harness/base64.h"
+
 #include <algorithm>
 #include <thread>
 
@@ -51,34 +53,6 @@ std::string check_names(const Json& spec, const char* key) {
     return std::string("/") + key + " must be an array of strings";
   }
   return "";
-}
-
-// Minimal RFC 4648 decoder: Boost's base64 is an internal detail of Beast, not a public API.
-std::optional<std::string> decode_base64(const std::string& text) {
-  auto value_of = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  int bits = 0;
-  std::uint32_t buffer = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    if (c == '\n' || c == '\r' || c == ' ') continue;
-    const int value = value_of(c);
-    if (value < 0) return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return out;
 }
 
 // ---- session, identity, close -------------------------------------------------------------

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/base64.h"
 #include "harness/errors.h"
 #include "harness/profile.h"
 #include "harness/scenario.h"
@@ -484,6 +485,22 @@ TEST_F(ScenarioErrors, E508InvalidStep) {
             located("harness.E508", "/steps/0", "/bytes_base64 is not base64"));
   EXPECT_EQ(error_for(with_step({{"do", "list"}, {"expect_absent", "query"}})),
             located("harness.E508", "/steps/0", "/expect_absent must be an array of strings"));
+}
+
+// Raw steps' bytes_base64: what the fuzzer writes, steps read back byte for byte.
+TEST(RawBytesBase64, EncodeAndDecodeRoundTripEveryByteAndLength) {
+  EXPECT_EQ(gatecrash::harness::encode_base64("foobar"), "Zm9vYmFy");  // RFC 4648 §10
+  EXPECT_EQ(gatecrash::harness::encode_base64("fo"), "Zm8=");
+  EXPECT_EQ(gatecrash::harness::encode_base64("f"), "Zg==");
+  EXPECT_EQ(gatecrash::harness::encode_base64(""), "");
+  std::string all;
+  for (int c = 0; c < 256; ++c) all.push_back(static_cast<char>(c));
+  for (std::size_t length = 0; length <= all.size(); length += 1 + length / 8) {
+    const std::string bytes = all.substr(0, length);
+    EXPECT_EQ(gatecrash::harness::decode_base64(gatecrash::harness::encode_base64(bytes)), bytes) << length;
+  }
+  EXPECT_EQ(gatecrash::harness::decode_base64("Zm9v\r\nYmFy"), "foobar");
+  EXPECT_FALSE(gatecrash::harness::decode_base64("Zm9v*mFy").has_value());
 }
 
 TEST_F(ScenarioErrors, E509DuplicateServerName) {
