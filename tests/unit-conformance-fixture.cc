@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/base64.h"
 #include "mcp/memory_transport.h"
 #include "mock_servers/conformance.h"
 #include "tests/test_support.h"
@@ -15,23 +16,9 @@ namespace {
 using mcp::Json;
 
 std::string base64_decode(std::string_view text) {
-  static const std::string kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    if (c == '=') break;
-    const auto index = kAlphabet.find(c);
-    EXPECT_NE(index, std::string::npos) << "not base64: " << c;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(index);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  return out;
+  auto bytes = gatecrash::harness::decode_base64(text);
+  EXPECT_TRUE(bytes.has_value()) << "not base64";
+  return bytes.value_or("");
 }
 
 std::uint32_t be32(const std::string& bytes, std::size_t at) {
