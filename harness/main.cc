@@ -328,9 +328,16 @@ struct FuzzFlags {
   std::uint64_t runs = 0;
   int steps = 256;
   bool keep_going = false;
-  int jobs = 0;  // 0: one per core, at most 4
+  int jobs = 0;  // 0: two per core, at most 8 (default_fuzz_jobs)
   FuzzFlags() { run.timeout_ms = 2000; }
 };
+
+// Two cases per core: a case spends much of its time with its three processes (harness, gateway,
+// mock) waiting on each other's pipes, so one per core left a third of the CPU idle (docs/fuzzing.md,
+// "Speed"). At most 8, so that a big machine does not start dozens of gateways by default.
+int default_fuzz_jobs() {
+  return static_cast<int>(std::clamp(2 * std::thread::hardware_concurrency(), 1u, 8u));
+}
 
 // gatecrash fuzz (docs/fuzzing.md): exit 0 no finding, 1 findings, 2 a case could not run.
 int run_fuzz_command(FuzzFlags flags) {
@@ -345,7 +352,7 @@ int run_fuzz_command(FuzzFlags flags) {
   options.max_cases = flags.runs;
   options.steps_per_case = flags.steps;
   options.keep_going = flags.keep_going;
-  options.jobs = flags.jobs > 0 ? flags.jobs : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  options.jobs = flags.jobs > 0 ? flags.jobs : default_fuzz_jobs();
   options.print = [](const std::string& line) { std::cout << reports::one_line(line) << std::endl; };
   const harness::FuzzStats stats = harness::run_fuzz(options);
   std::cout << harness::fuzz_summary_line(stats, options) << std::endl;
@@ -435,7 +442,7 @@ int main(int argc, char** argv) {
   fuzz_command->add_option("--timeout-ms", fuzz_flags.run.timeout_ms, "bound of every wait for an answer (default 2000)")
       ->check(CLI::Range(100, 600'000));
   fuzz_command->add_flag("--keep-going", fuzz_flags.keep_going, "do not stop at the first case with a finding");
-  fuzz_command->add_option("--jobs", fuzz_flags.jobs, "cases run at once, each with its own gateway and mocks (default: one per core, at most 4)")
+  fuzz_command->add_option("--jobs", fuzz_flags.jobs, "cases run at once, each with its own gateway and mocks (default: two per core, at most 8)")
       ->check(CLI::Range(1, 64));
   fuzz_command->add_flag("--keep", fuzz_flags.run.keep, "keep the run directories of passing cases too");
 

@@ -55,7 +55,7 @@ std::optional<std::string> check_error_object(const Json& error) {
 
 }  // namespace
 
-DecodedElement decode_message(const Json& value, const Limits& limits) {
+DecodedElement decode_message(Json&& value, const Limits& limits) {
   if (!value.is_object()) return invalid("a message must be a JSON object", std::nullopt, "not_object");
 
   // Read the id first so that even an invalid request can be answered with its own id.
@@ -92,7 +92,7 @@ DecodedElement decode_message(const Json& value, const Limits& limits) {
     Json params = nullptr;
     if (auto p = value.find("params"); p != value.end()) {
       if (!p->is_object()) return invalid("\"params\" must be an object", id, "bad_params");
-      params = *p;
+      params = std::move(*p);
     }
     for (const auto& [k, v] : value.items()) {
       if (k != "jsonrpc" && k != "id" && k != "method" && k != "params") {
@@ -114,11 +114,12 @@ DecodedElement decode_message(const Json& value, const Limits& limits) {
   if (has_result) {
     if (!id) return invalid("a result needs an \"id\"", std::nullopt, "bad_id");
     if (!result->is_object()) return invalid("\"result\" must be an object", id, "bad_result");
-    return Response{*id, *result};
+    return Response{*id, std::move(*result)};
   }
   if (auto problem = check_error_object(*error)) return invalid(*problem, id, "bad_error");
-  ErrorObject object{(*error)["code"].get<int>(), (*error)["message"].get<std::string>(),
-                     error->value("data", Json(nullptr))};
+  auto data = error->find("data");
+  ErrorObject object{(*error)["code"].get<int>(), std::move((*error)["message"].get_ref<std::string&>()),
+                     data == error->end() ? Json(nullptr) : std::move(*data)};
   return ErrorResponse{id, std::move(object)};
 }
 
@@ -209,10 +210,10 @@ std::variant<Frame, DecodeError> decode_frame(std::string_view text, const Limit
     }
     frame.is_batch = true;
     frame.elements.reserve(value.size());
-    for (const Json& element : value) frame.elements.push_back(decode_message(element, limits));
+    for (Json& element : value) frame.elements.push_back(decode_message(std::move(element), limits));
     return frame;
   }
-  frame.elements.push_back(decode_message(value, limits));
+  frame.elements.push_back(decode_message(std::move(value), limits));
   return frame;
 }
 

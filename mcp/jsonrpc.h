@@ -104,8 +104,10 @@ std::optional<RequestId> leading_request_id(std::string_view prefix);
 using FrameDecoder =
     std::function<std::variant<Frame, DecodeError>(std::string_view text, const Limits& limits)>;
 
-// Validates an already-parsed value as one message (not a batch).
-DecodedElement decode_message(const Json& value, const Limits& limits = default_limits());
+// Validates an already-parsed value as one message (not a batch). Takes the value so that the
+// params, result or error data are moved out, not copied: a fuzz value can be megabytes, and
+// every message of every process passes here.
+DecodedElement decode_message(Json&& value, const Limits& limits = default_limits());
 
 Json to_json(const Message& message);
 std::string encode(const Message& message);  // one line, no trailing newline

@@ -122,7 +122,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
     const Request& request = ctx.request();
     in_flight_.erase(request.id.key());
     handler_.on_inbound(InboundRecord{ctx.received_ns(), "request", request.method, request.id.to_json(),
-                                      request.params, std::move(outcome), std::move(effect), {}});
+                                      &request.params, std::move(outcome), std::move(effect), {}});
     answer(ctx.frame_, ctx.cancelled() ? std::nullopt : std::optional<Message>(std::move(answer_message)));
   }
 
@@ -139,7 +139,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
       ctx->answered_ = true;
       const Request& request = ctx->request();
       handler_.on_inbound(InboundRecord{ctx->received_ns(), "request", request.method, request.id.to_json(),
-                                        request.params, "unanswered", {}, {}});
+                                        &request.params, "unanswered", {}, {}});
     }
   }
 
@@ -159,11 +159,13 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
  private:
   void record_invalid(std::int64_t now, std::string_view raw, const DecodeError& failure) {
     handler_.on_inbound(InboundRecord{now, "invalid", {}, failure.id ? failure.id->to_json() : Json(nullptr),
-                                      nullptr, failure.kind, {}, std::string(raw.substr(0, kRawExcerptBytes))});
+                                      &InboundRecord::null_params(), failure.kind, {},
+                                      std::string(raw.substr(0, kRawExcerptBytes))});
   }
 
-  void record(std::int64_t now, std::string kind, std::string method, Json id, Json params, std::string outcome) {
-    handler_.on_inbound(InboundRecord{now, std::move(kind), std::move(method), std::move(id), std::move(params),
+  void record(std::int64_t now, std::string kind, std::string method, Json id, const Json& params,
+              std::string outcome) {
+    handler_.on_inbound(InboundRecord{now, std::move(kind), std::move(method), std::move(id), &params,
                                       std::move(outcome), {}, {}});
   }
 
@@ -184,7 +186,7 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
     }
     if (auto* error = std::get_if<ErrorResponse>(&message)) {
       if (error->id) deliver_client_answer(now, *error->id, nullptr, error->error);
-      else record(now, "response", {}, nullptr, nullptr, "orphan");
+      else record(now, "response", {}, nullptr, InboundRecord::null_params(), "orphan");
       return;
     }
     Request& request = std::get<Request>(message);
@@ -280,12 +282,12 @@ class SessionCore : public std::enable_shared_from_this<SessionCore> {
                              std::optional<ErrorObject> error) {
     auto it = pending_client_answers_.find(id.key());
     if (it == pending_client_answers_.end()) {
-      record(now, "response", {}, id.to_json(), nullptr, "orphan");
+      record(now, "response", {}, id.to_json(), InboundRecord::null_params(), "orphan");
       return;
     }
     auto callback = std::move(it->second);
     pending_client_answers_.erase(it);
-    record(now, "response", {}, id.to_json(), nullptr, error ? "error" : "ok");
+    record(now, "response", {}, id.to_json(), InboundRecord::null_params(), error ? "error" : "ok");
     if (error) callback(*error);
     else callback(result);
   }

@@ -44,11 +44,19 @@ struct InboundRecord {
   std::int64_t received_ns = 0;  // CLOCK_REALTIME at receipt (follows libfaketime)
   std::string kind;              // "request" | "notification" | "response" | "invalid"
   std::string method;
-  Json id;      // null when absent or unreadable
-  Json params;  // null when absent
+  Json id;  // null when absent or unreadable
+  // The message's params (a null value when absent), seen in place: valid only during
+  // on_inbound, so a handler that keeps it copies it. Not copied for every message, because
+  // params can be megabytes and most handlers (the gateway's) never look at them.
+  const Json* params = &null_params();
   std::string outcome;  // "ok", "tool_error", "parse_error", "invalid_request", "method_not_found", ...
   std::string effect;   // the state change the message caused, "" for none
   std::string raw;      // for "invalid" only: the first bytes received
+
+  static const Json& null_params() {
+    static const Json kNull;
+    return kNull;
+  }
 };
 
 using ClientAnswer = std::variant<Json, ErrorObject>;

@@ -203,7 +203,7 @@ void MockServerHandler::crash_unanswered(const mcp::RequestContext& ctx) {
   const mcp::Request& request = ctx.request();
   ledger_.append_or_exit(
       ledger_line(mcp::InboundRecord{ctx.received_ns(), "request", request.method,
-                                     request.id.to_json(), request.params, "crash", "", ""},
+                                     request.id.to_json(), &request.params, "crash", "", ""},
                   catalog_.name(), conn_));
   ::_exit(3);
 }
@@ -222,7 +222,7 @@ Json ledger_line(const mcp::InboundRecord& record, std::string_view server, std:
                {"id", record.id},
                {"outcome", record.outcome},
                {"effect", record.effect}};
-  const Json& params = record.params;
+  const Json& params = *record.params;
   if (params.is_object()) {
     if (auto meta = params.find("_meta"); meta != params.end()) line["meta"] = *meta;
     if (record.method == "tools/call") {

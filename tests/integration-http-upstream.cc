@@ -160,7 +160,7 @@ class ScriptedHandler : public mcp::ServerHandler {
   void on_inbound(const mcp::InboundRecord& record) override {
     std::lock_guard lock(log_.mu);
     if (record.kind == "request") log_.requests.emplace_back(record.method, record.id.dump());
-    if (record.method == "notifications/cancelled") log_.cancelled.push_back(record.params);
+    if (record.method == "notifications/cancelled") log_.cancelled.push_back(*record.params);
   }
 
  private:

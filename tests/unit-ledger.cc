@@ -63,9 +63,10 @@ TEST(LedgerLine, ToolCallsCarryToolArgumentsMetaAndRedactedSecrets) {
   record.kind = "request";
   record.method = "tools/call";
   record.id = 5;
-  record.params = {{"name", "track_task"},
-                   {"arguments", {{"task_id", 91}, {"app_password", "hunter2"}}},
-                   {"_meta", {{"traceparent", "00-abc-def-01"}}}};
+  const mcp::Json params = {{"name", "track_task"},
+                            {"arguments", {{"task_id", 91}, {"app_password", "hunter2"}}},
+                            {"_meta", {{"traceparent", "00-abc-def-01"}}}};
+  record.params = &params;
   record.outcome = "ok";
   record.effect = "timer_started:91";
   auto line = ledger_line(record, "trackingtime", "stdio:1");
