@@ -84,6 +84,13 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const ChildOptions& options) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
   };
 
+  // Our own limit_handles, not the global bp::limit_handles: that is one static object per
+  // translation unit whose on_setup assigns the descriptors to keep to a `mutable std::vector`
+  // inside it, so threads spawning at once (the cases of gatecrash fuzz --jobs) raced on
+  // one vector and corrupted the heap (a harness thread spun forever in a std::set insert). One
+  // per spawn shares nothing. Boost names its type only in `detail`.
+  const bp::detail::limit_handles_ limit_handles;
+
   auto result = std::unique_ptr<ChildProcess>(new ChildProcess());
   result->impl_ = std::make_unique<Impl>();
   std::error_code spawn_error;
@@ -95,11 +102,11 @@ std::unique_ptr<ChildProcess> ChildProcess::spawn(const ChildOptions& options) {
       // file it opens (the mock's ledger), where its error messages then land.
       result->impl_->child = bp::child(bp::exe = program, bp::args = args, bp::env = env, bp::start_dir = dir,
                                        bp::std_in < child_stdin, bp::std_out > child_stdout,
-                                       bp::std_err > stderr, bp::limit_handles, in_child, spawn_error);
+                                       bp::std_err > stderr, limit_handles, in_child, spawn_error);
     } else {
       result->impl_->child = bp::child(bp::exe = program, bp::args = args, bp::env = env, bp::start_dir = dir,
                                        bp::std_in < child_stdin, bp::std_out > child_stdout,
-                                       bp::std_err > options.stderr_path, bp::limit_handles, in_child,
+                                       bp::std_err > options.stderr_path, limit_handles, in_child,
                                        spawn_error);
     }
   } catch (const std::exception& e) {

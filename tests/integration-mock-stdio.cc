@@ -1,8 +1,10 @@
 // tests/integration-mock-stdio.cc — gatecrash-mock as a real child process over stdio, ledger checked line by line.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "mcp/child_process.h"
 #include "mcp/client_session.h"
@@ -56,6 +58,30 @@ TEST(ChildProcessStderr, AChildWithoutAStderrFileStillHasFd2) {
   auto child = mcp::ChildProcess::spawn(options);
   EXPECT_EQ(child->read_line(5s), "open");
   EXPECT_EQ(child->wait_exit(5s), 0);
+}
+
+// Children started from several threads at once each get their own pipes and exit status.
+// (Boost.Process's shared bp::limit_handles object kept per-spawn state in a vector that every
+// spawn assigned: concurrent spawns corrupted the heap, and a `gatecrash fuzz --jobs 4` harness
+// hung in a std::set insert. Under ASan this test reported the race's use-after-free.)
+TEST(ChildProcessSpawn, ManyThreadsSpawningAtOnceEachGetTheirOwnChild) {
+  constexpr int kThreads = 6;
+  constexpr int kSpawnsPerThread = 100;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([t, &wrong] {
+      for (int i = 0; i < kSpawnsPerThread; ++i) {
+        const std::string tag = std::to_string(t) + "-" + std::to_string(i);
+        mcp::ChildOptions options;
+        options.argv = {"/bin/sh", "-c", "echo \"$0\"; exit 3", tag};
+        auto child = mcp::ChildProcess::spawn(options);
+        if (child->read_line(10s) != tag || child->wait_exit(10s) != 3) ++wrong;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(MockStdio, EveryCatalogOnEveryVersionInitializesListsAndLedgers) {
