@@ -8,7 +8,9 @@
 //   - to_json(m) is the element as received, up to the codec's documented normalisations (an error
 //     response without "id" gets "id": null, and an "error.data" of null is dropped);
 //   - a batch of messages re-encoded as a batch decodes to the same messages;
-//   - tighter Limits only ever refuse more: what decodes under them decodes the same by default.
+//   - tighter Limits only ever refuse more: what decodes under them decodes the same by default;
+//   - to_line, written by hand for speed, writes nlohmann's dump() bytes: for the parsed value, and
+//     for the input bytes taken as one string (any bytes, so invalid UTF-8 and control characters).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -118,8 +120,14 @@ void check_leading_id(const Message& message) {
   }
 }
 
+// to_line against the serializer it stands in for.
+void check_to_line(const Json& value) {
+  require(to_line(value) == value.dump(-1, ' ', false, Json::error_handler_t::replace));
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  check_to_line(Json(std::string(text)));
   (void)leading_request_id(text);  // any bytes: no crash, no hang
   const auto decoded = decode_frame(text);
   check_tighter_limits_refuse_more(text, decoded);
@@ -129,6 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto parsed = parse_strict_json(text);
   require(std::holds_alternative<Json>(parsed));
   const Json& value = std::get<Json>(parsed);
+  check_to_line(value);
   require(value.is_array() == frame->is_batch);
   for (std::size_t i = 0; i < frame->elements.size(); ++i) {
     const auto* message = std::get_if<Message>(&frame->elements[i]);

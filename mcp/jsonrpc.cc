@@ -244,22 +244,39 @@ Json to_json(const Message& message) {
 }
 
 // Serialises without first copying the payload into a message object (results can be large and
-// this runs once per answer). Keys come out in the same sorted order to_json's output has.
+// this runs once per answer), into one string. Keys come out in the same sorted order to_json's
+// output has.
 std::string encode(const Message& message) {
+  std::string text;
   if (const auto* response = std::get_if<Response>(&message)) {
-    return "{\"id\":" + to_line(response->id.to_json()) + ",\"jsonrpc\":\"2.0\",\"result\":" +
-           to_line(response->result) + "}";
+    text += "{\"id\":";
+    append_line(text, response->id.to_json());
+    text += ",\"jsonrpc\":\"2.0\",\"result\":";
+    append_line(text, response->result);
+    text += '}';
+    return text;
   }
   if (const auto* request = std::get_if<Request>(&message)) {
-    std::string text = "{\"id\":" + to_line(request->id.to_json()) + ",\"jsonrpc\":\"2.0\",\"method\":" +
-                       to_line(Json(request->method));
-    if (!request->params.is_null()) text += ",\"params\":" + to_line(request->params);
-    return text + "}";
+    text += "{\"id\":";
+    append_line(text, request->id.to_json());
+    text += ",\"jsonrpc\":\"2.0\",\"method\":";
+    append_json_string(text, request->method);
+    if (!request->params.is_null()) {
+      text += ",\"params\":";
+      append_line(text, request->params);
+    }
+    text += '}';
+    return text;
   }
   if (const auto* notification = std::get_if<Notification>(&message)) {
-    std::string text = "{\"jsonrpc\":\"2.0\",\"method\":" + to_line(Json(notification->method));
-    if (!notification->params.is_null()) text += ",\"params\":" + to_line(notification->params);
-    return text + "}";
+    text += "{\"jsonrpc\":\"2.0\",\"method\":";
+    append_json_string(text, notification->method);
+    if (!notification->params.is_null()) {
+      text += ",\"params\":";
+      append_line(text, notification->params);
+    }
+    text += '}';
+    return text;
   }
   return to_line(to_json(message));
 }

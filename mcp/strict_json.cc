@@ -1,6 +1,8 @@
 // mcp/strict_json.cc — a SAX handler over nlohmann/json that builds the DOM and enforces limits.
 #include "mcp/strict_json.h"
 
+#include <charconv>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -135,8 +137,143 @@ std::variant<Json, JsonError> parse_strict_json(std::string_view text, const Lim
   return outcome;
 }
 
+namespace {
+
+// Why by hand: nlohmann's serializer runs every byte of every string through its UTF-8 decoder
+// (serializer::dump_escaped), which was about 9% of the reference gateway's CPU per proxied call
+// (perf of bench_gateway's latency loop), and a serializer is built (and localeconv() called) per
+// dump. This writer copies runs of bytes that need no escape in one append and checks UTF-8 a
+// sequence at a time. Its output is nlohmann's dump(-1, ' ', false, replace), byte for byte: what
+// it does not write the same way (floats, a string with invalid UTF-8, binary, discarded) it
+// hands to nlohmann. tests/unit-codec.cc and fuzz/jsonrpc_fuzzer.cc compare the two.
+
+// The length of the well-formed UTF-8 sequence starting at text[at] (a lead byte >= 0x80), or 0.
+// Exactly the sequences of Unicode's table 3-7 (no overlongs, surrogates or > U+10FFFF): the ones
+// nlohmann's decoder accepts.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const auto in = [&](std::size_t i, unsigned lo, unsigned hi) {
+    return i < text.size() && byte(i) >= lo && byte(i) <= hi;
+  };
+  const unsigned lead = byte(at);
+  if (lead >= 0xC2 && lead <= 0xDF) return in(at + 1, 0x80, 0xBF) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    const unsigned lo = lead == 0xE0 ? 0xA0 : 0x80;
+    const unsigned hi = lead == 0xED ? 0x9F : 0xBF;
+    return in(at + 1, lo, hi) && in(at + 2, 0x80, 0xBF) ? 3 : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    const unsigned lo = lead == 0xF0 ? 0x90 : 0x80;
+    const unsigned hi = lead == 0xF4 ? 0x8F : 0xBF;
+    return in(at + 1, lo, hi) && in(at + 2, 0x80, 0xBF) && in(at + 3, 0x80, 0xBF) ? 4 : 0;
+  }
+  return 0;
+}
+
+// The escape nlohmann writes for an ASCII byte, or nullptr when the byte is written as it is.
+// Control characters without a short form are \u00XX with lower-case hex, as nlohmann writes them.
+const char* escape_of(unsigned char c) {
+  static constexpr const char* kControl[0x20] = {
+      "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005", "\\u0006", "\\u0007",
+      "\\b",     "\\t",     "\\n",     "\\u000b", "\\f",     "\\r",     "\\u000e", "\\u000f",
+      "\\u0010", "\\u0011", "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017",
+      "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f"};
+  if (c < 0x20) return kControl[c];
+  if (c == '"') return "\\\"";
+  if (c == '\\') return "\\\\";
+  return nullptr;
+}
+
+void append_string(std::string& out, std::string_view text) {
+  const std::size_t rollback = out.size();
+  out += '"';
+  std::size_t run = 0;  // start of the bytes not yet appended
+  for (std::size_t at = 0; at < text.size();) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    if (c >= 0x80) {
+      const std::size_t length = utf8_sequence_length(text, at);
+      if (length == 0) {  // invalid UTF-8: nlohmann's replacement rules, not ours
+        out.resize(rollback);
+        out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+        return;
+      }
+      at += length;
+      continue;
+    }
+    if (const char* escape = escape_of(c)) {
+      out.append(text.data() + run, at - run);
+      out += escape;
+      run = ++at;
+      continue;
+    }
+    ++at;
+  }
+  out.append(text.data() + run, text.size() - run);
+  out += '"';
+}
+
+template <typename Integer>
+void append_integer(std::string& out, Integer value) {
+  char digits[24];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
+}  // namespace
+
+void append_line(std::string& out, const Json& value) {
+  switch (value.type()) {
+    case Json::value_t::null:
+      out += "null";
+      return;
+    case Json::value_t::boolean:
+      out += value.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::number_integer:
+      append_integer(out, value.get<std::int64_t>());
+      return;
+    case Json::value_t::number_unsigned:
+      append_integer(out, value.get<std::uint64_t>());
+      return;
+    case Json::value_t::string:
+      append_string(out, value.get_ref<const std::string&>());
+      return;
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, member] : value.get_ref<const Json::object_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        append_string(out, key);
+        out += ':';
+        append_line(out, member);
+      }
+      out += '}';
+      return;
+    }
+    case Json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const Json& element : value.get_ref<const Json::array_t&>()) {
+        if (!first) out += ',';
+        first = false;
+        append_line(out, element);
+      }
+      out += ']';
+      return;
+    }
+    default:  // number_float, binary, discarded: nlohmann's own formatting
+      out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+      return;
+  }
+}
+
+void append_json_string(std::string& out, std::string_view text) { append_string(out, text); }
+
 std::string to_line(const Json& value) {
-  return value.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  append_line(out, value);
+  return out;
 }
 
 }  // namespace gatecrash::mcp

@@ -32,8 +32,16 @@ struct JsonError {
 std::variant<Json, JsonError> parse_strict_json(std::string_view text,
                                                 const Limits& limits = default_limits());
 
-// Serialises compactly on one line. Never throws: strings that were not validated UTF-8 (only
-// possible for values built in code) have bad bytes replaced with U+FFFD.
+// Serialises compactly on one line: the bytes of nlohmann's dump() with no indent, no ASCII
+// escaping of non-ASCII text, keys in the object's (sorted) order. Never throws: strings that were
+// not validated UTF-8 (only possible for values built in code) have bad bytes replaced with
+// U+FFFD, as nlohmann's error_handler_t::replace does.
 std::string to_line(const Json& value);
+
+// to_line(value) appended to `out`, for callers that assemble one line from parts.
+void append_line(std::string& out, const Json& value);
+
+// to_line(Json(text)) appended to `out`, without building the Json.
+void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace gatecrash::mcp

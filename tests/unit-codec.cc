@@ -1,6 +1,11 @@
 // tests/unit-codec.cc — the strict JSON parser and the JSON-RPC message codec.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "mcp/jsonrpc.h"
 #include "mcp/strict_json.h"
 
@@ -73,6 +78,58 @@ TEST(StrictJson, BoundsSizeAndRejectsInvalidUtf8AndTrailingGarbage) {
   ASSERT_TRUE(std::holds_alternative<JsonError>(garbage));
   EXPECT_NE(std::get<JsonError>(garbage).message.find("at byte 8"), std::string::npos)
       << std::get<JsonError>(garbage).message;
+}
+
+// to_line is written by hand for speed (strict_json.cc says why); its contract is nlohmann's bytes.
+std::string nlohmann_line(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+TEST(ToLine, WritesNlohmannsBytesForEveryKindOfValue) {
+  const std::vector<Json> values = {
+      nullptr, true, false, 0, -1, 42, INT64_MIN, INT64_MAX, UINT64_MAX, std::uint64_t{1} << 63,
+      0.0, -0.0, 0.5, 1.0, -2.5e-10, 1e300, 5e-324, 123456789.125, std::nan(""), INFINITY, -INFINITY,
+      "", "plain", "quote \" backslash \\ slash /", "\b\f\n\r\t", std::string("nul \0 in", 8),
+      "\x01\x1f\x7f", "é ü 😀 \xE2\x80\xA8 \xEF\xBF\xBF \xF4\x8F\xBF\xBF",
+      Json::object(), Json::array(), Json::array({nullptr, 1, "a", Json::array({Json::object()})}),
+      Json{{"b", 1}, {"a", {{"z", Json::array({1.5, "\n"})}, {"y", nullptr}}}, {"\x01key\"", "v"}},
+      Json::binary({1, 2, 3}, 7),
+  };
+  for (const Json& value : values) EXPECT_EQ(to_line(value), nlohmann_line(value)) << nlohmann_line(value);
+}
+
+// Every one- and two-byte string, and three- and four-byte ones around the edges of UTF-8's
+// table 3-7 (overlongs, surrogates, > U+10FFFF, truncated sequences): invalid UTF-8 gets
+// nlohmann's replacement characters, valid UTF-8 its bytes.
+TEST(ToLine, EscapesAndReplacesStringsExactlyAsNlohmannDoes) {
+  std::vector<std::string> strings;
+  for (int a = 0; a < 256; ++a) {
+    strings.push_back(std::string(1, static_cast<char>(a)));
+    for (int b = 0; b < 256; ++b) strings.push_back({static_cast<char>(a), static_cast<char>(b)});
+  }
+  const int leads[] = {0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
+  const int continuations[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF};
+  for (int lead : leads) {
+    for (int second : continuations) {
+      for (int third : continuations) {
+        const std::string three = {static_cast<char>(lead), static_cast<char>(second), static_cast<char>(third)};
+        strings.push_back(three);
+        strings.push_back("a" + three + "\"z");
+        for (int fourth : continuations) strings.push_back(three + static_cast<char>(fourth));
+      }
+    }
+  }
+  for (const std::string& text : strings) {
+    const Json value(text);
+    ASSERT_EQ(to_line(value), nlohmann_line(value)) << Json(text).dump(-1, ' ', true, Json::error_handler_t::replace);
+    std::string appended = "x";
+    append_json_string(appended, text);
+    ASSERT_EQ(appended, "x" + nlohmann_line(value));
+  }
+}
+
+TEST(ToLine, AppendLineAppends) {
+  std::string out = "prefix:";
+  append_line(out, Json{{"k", Json::array({1, "\t"})}});
+  EXPECT_EQ(out, "prefix:{\"k\":[1,\"\\t\"]}");
 }
 
 TEST(JsonRpc, DecodesTheFourShapes) {
