@@ -53,6 +53,10 @@ bool HttpConnection::send(const std::string& bytes, bool /*newline*/) {
   mcp::HttpExchange exchange = client_.post(bytes);
   last_status_ = exchange.status;
   if (exchange.status == 0) {
+    if (alive_) {
+      failure_ = "no HTTP response to a POST of " + std::to_string(bytes.size()) + " bytes: " +
+                 (exchange.timed_out ? "timed out" : exchange.error.empty() ? "connection closed" : exchange.error);
+    }
     alive_ = false;
     return false;
   }
@@ -75,6 +79,8 @@ std::unique_ptr<GatewayConnection> HttpConnection::fork() {
   other->client_.set_protocol_version(client_.protocol_version());
   return other;
 }
+
+std::string HttpConnection::exit_description() { return failure_; }
 
 void HttpConnection::close() {
   if (!client_.session_id().empty()) client_.del();

@@ -31,7 +31,8 @@ class GatewayConnection {
   virtual bool alive() = 0;
   // HTTP status of the last send (0 for stdio or no answer).
   virtual int last_status() const { return 0; }
-  // How the gateway behind this connection ended, when it did (stdio), e.g. "exited with 3".
+  // Why alive() is false, when it is: "exited with status 3" (stdio), "no HTTP response to a
+  // POST: connection reset by peer" (HTTP); "" when nothing more is known.
   virtual std::string exit_description() { return ""; }
 };
 
@@ -63,6 +64,7 @@ class HttpConnection final : public GatewayConnection {
   void close() override;
   bool alive() override { return alive_; }
   int last_status() const override { return last_status_; }
+  std::string exit_description() override;
   mcp::StreamableHttpClient& client() { return client_; }
 
  private:
@@ -72,6 +74,7 @@ class HttpConnection final : public GatewayConnection {
   std::deque<std::string> inbox_;
   int last_status_ = 0;
   bool alive_ = true;
+  std::string failure_;  // the first POST that got no HTTP response, and why
 };
 
 }  // namespace gatecrash::harness

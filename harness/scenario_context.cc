@@ -138,8 +138,13 @@ void ScenarioContext::close_session(const std::string& name) {
 void ScenarioContext::report_dead_sessions() {
   for (auto& [name, session] : sessions_) {
     if (!session.connection || session.connection->alive()) continue;
-    transcript_.event({name, "", "the gateway serving session " + name + " died during the scenario " +
-                                     session.connection->exit_description()});
+    // A stdio gateway that hung up is gone; an HTTP one that left a POST unanswered may still be
+    // running, so it is not called dead.
+    const std::string why = session.connection->exit_description();
+    const bool http = dynamic_cast<HttpConnection*>(session.connection.get()) != nullptr;
+    transcript_.event({name, "", http ? "the gateway stopped answering session " + name + " over HTTP" +
+                                            (why.empty() ? "" : ": " + why)
+                                      : "the gateway serving session " + name + " died during the scenario " + why});
   }
 }
 
