@@ -1,6 +1,7 @@
 // mcp/strict_json.cc — a SAX handler over nlohmann/json that builds the DOM and enforces limits.
 #include "mcp/strict_json.h"
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -170,7 +171,7 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
   return 0;
 }
 
-// The escape nlohmann writes for an ASCII byte, or nullptr when the byte is written as it is.
+// The escape nlohmann writes for a control character, '"' or '\\'.
 // Control characters without a short form are \u00XX with lower-case hex, as nlohmann writes them.
 const char* escape_of(unsigned char c) {
   static constexpr const char* kControl[0x20] = {
@@ -180,15 +181,24 @@ const char* escape_of(unsigned char c) {
       "\\u0018", "\\u0019", "\\u001a", "\\u001b", "\\u001c", "\\u001d", "\\u001e", "\\u001f"};
   if (c < 0x20) return kControl[c];
   if (c == '"') return "\\\"";
-  if (c == '\\') return "\\\\";
-  return nullptr;
+  return "\\\\";  // the backslash
 }
+
+// Bytes written as they are: printable ASCII but '"' and '\\'.
+constexpr std::array<bool, 256> kPlainByte = [] {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}();
 
 void append_string(std::string& out, std::string_view text) {
   const std::size_t rollback = out.size();
   out += '"';
   std::size_t run = 0;  // start of the bytes not yet appended
-  for (std::size_t at = 0; at < text.size();) {
+  std::size_t at = 0;
+  while (true) {
+    while (at < text.size() && kPlainByte[static_cast<unsigned char>(text[at])]) ++at;
+    if (at == text.size()) break;
     const auto c = static_cast<unsigned char>(text[at]);
     if (c >= 0x80) {
       const std::size_t length = utf8_sequence_length(text, at);
@@ -200,13 +210,9 @@ void append_string(std::string& out, std::string_view text) {
       at += length;
       continue;
     }
-    if (const char* escape = escape_of(c)) {
-      out.append(text.data() + run, at - run);
-      out += escape;
-      run = ++at;
-      continue;
-    }
-    ++at;
+    out.append(text.data() + run, at - run);
+    out += escape_of(c);
+    run = ++at;
   }
   out.append(text.data() + run, text.size() - run);
   out += '"';
