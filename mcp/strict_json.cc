@@ -29,12 +29,14 @@ class StrictDomBuilder final : public nlohmann::json_sax<Json> {
   bool start_array(std::size_t) override { return open(Json::array()); }
   bool end_array() override { return close(); }
 
+  // The member is made here, null until its value arrives: one lookup finds a duplicate and the
+  // slot the value goes into.
   bool key(string_t& k) override {
-    Json& object = *stack_.back();
-    if (object.contains(k)) {
-      return fail(JsonErrorKind::duplicate_key, "duplicate key \"" + k + "\"");
+    auto [member, inserted] = stack_.back()->get_ref<Json::object_t&>().emplace(std::move(k), nullptr);
+    if (!inserted) {
+      return fail(JsonErrorKind::duplicate_key, "duplicate key \"" + member->first + "\"");
     }
-    pending_key_ = std::move(k);
+    member_slot_ = &member->second;
     return true;
   }
 
@@ -65,7 +67,7 @@ class StrictDomBuilder final : public nlohmann::json_sax<Json> {
     }
     Json& parent = *stack_.back();
     if (parent.is_object()) {
-      parent.emplace(std::move(pending_key_), std::move(value));
+      *member_slot_ = std::move(value);
     } else {
       parent.push_back(std::move(value));
     }
@@ -84,8 +86,8 @@ class StrictDomBuilder final : public nlohmann::json_sax<Json> {
     } else {
       Json& parent = *stack_.back();
       if (parent.is_object()) {
-        auto [it, inserted] = parent.emplace(std::move(pending_key_), std::move(container));
-        slot = &it.value();
+        *member_slot_ = std::move(container);
+        slot = member_slot_;
       } else {
         parent.push_back(std::move(container));
         slot = &parent.back();
@@ -108,7 +110,7 @@ class StrictDomBuilder final : public nlohmann::json_sax<Json> {
   const Limits& limits_;
   Json root_;
   std::vector<Json*> stack_;
-  std::string pending_key_;
+  Json* member_slot_ = nullptr;  // the member key() made in the innermost object
   std::optional<JsonError> error_;
 };
 
