@@ -243,6 +243,22 @@ Json to_json(const Message& message) {
       message);
 }
 
+namespace {
+
+// `"method":M` and, unless null, `,"params":P`, then the closing brace: how a request and a
+// notification end.
+void append_method_params_end(std::string& text, const std::string& method, const Json& params) {
+  text += "\"method\":";
+  append_json_string(text, method);
+  if (!params.is_null()) {
+    text += ",\"params\":";
+    append_line(text, params);
+  }
+  text += '}';
+}
+
+}  // namespace
+
 // Serialises without first copying the payload into a message object (results can be large and
 // this runs once per answer), into one string. Keys come out in the same sorted order to_json's
 // output has.
@@ -259,23 +275,13 @@ std::string encode(const Message& message) {
   if (const auto* request = std::get_if<Request>(&message)) {
     text += "{\"id\":";
     append_line(text, request->id.to_json());
-    text += ",\"jsonrpc\":\"2.0\",\"method\":";
-    append_json_string(text, request->method);
-    if (!request->params.is_null()) {
-      text += ",\"params\":";
-      append_line(text, request->params);
-    }
-    text += '}';
+    text += ",\"jsonrpc\":\"2.0\",";
+    append_method_params_end(text, request->method, request->params);
     return text;
   }
   if (const auto* notification = std::get_if<Notification>(&message)) {
-    text += "{\"jsonrpc\":\"2.0\",\"method\":";
-    append_json_string(text, notification->method);
-    if (!notification->params.is_null()) {
-      text += ",\"params\":";
-      append_line(text, notification->params);
-    }
-    text += '}';
+    text += "{\"jsonrpc\":\"2.0\",";
+    append_method_params_end(text, notification->method, notification->params);
     return text;
   }
   return to_line(to_json(message));
