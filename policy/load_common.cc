@@ -222,7 +222,8 @@ std::optional<StatePath> parse_state_path(std::string_view text, Dialect dialect
 }
 
 // E110 unless `value` suits `op`; compiles the regex (E108).
-bool check_operand(Condition& condition, const std::string& pointer, Diagnostics& diag) {
+bool check_operand(Condition& condition, const std::string& pointer, RegexBook& regexes,
+                   Diagnostics& diag) {
   const Json& value = condition.value;
   auto require = [&](bool ok, std::string_view kind) {
     if (!ok) {
@@ -245,9 +246,7 @@ bool check_operand(Condition& condition, const std::string& pointer, Diagnostics
       return require(value.is_boolean(), "a boolean");
     case Op::regex: {
       if (!require(value.is_string(), "a string")) return false;
-      RE2::Options options;
-      options.set_log_errors(false);
-      auto regex = std::make_shared<const RE2>(value.get_ref<const std::string&>(), options);
+      auto regex = regexes.compile(value.get_ref<const std::string&>());
       if (!regex->ok()) {
         diag.add(error_id::kBadRegex, pointer,
                  "invalid regex " + render(value) + ": " + regex->error());
@@ -263,8 +262,18 @@ bool check_operand(Condition& condition, const std::string& pointer, Diagnostics
 
 }  // namespace
 
+std::shared_ptr<const RE2> RegexBook::compile(const std::string& pattern) {
+  if (auto found = compiled_.find(pattern); found != compiled_.end()) return found->second;
+  RE2::Options options;
+  options.set_log_errors(false);
+  auto regex = std::make_shared<const RE2>(pattern, options);
+  compiled_.emplace(pattern, regex);
+  return regex;
+}
+
 std::optional<Condition> parse_condition(const Json& object, Dialect dialect,
-                                         const std::string& pointer, Diagnostics& diag) {
+                                         const std::string& pointer, RegexBook& regexes,
+                                         Diagnostics& diag) {
   if (!expect_kind(object, Kind::object, pointer, diag)) return std::nullopt;
   if (dialect == Dialect::native) {
     check_keys(object, pointer, {"path", "op", "value", "reason"}, diag);
@@ -307,7 +316,7 @@ std::optional<Condition> parse_condition(const Json& object, Dialect dialect,
   if (op && value) {
     condition.op = *op;
     condition.value = *value;
-    check_operand(condition, pointer_append(pointer, "value"), diag);
+    check_operand(condition, pointer_append(pointer, "value"), regexes, diag);
   }
   if (dialect == Dialect::native) {
     condition.reason = string_member(object, "reason", pointer, diag).value_or("");

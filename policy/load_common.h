@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -64,11 +65,25 @@ std::optional<ArgsPath> parse_args_path(std::string_view text);
 std::optional<ArgsPath> parse_increment_from(const Json& value, const std::string& pointer,
                                              Diagnostics& diag);
 
+// The regex operands of one policy, compiled once per pattern: conditions that share a pattern
+// share its RE2. Compiling is what a policy's load costs most: `(?s)^.{1,1000}$` is an
+// 8,001-instruction program that takes about 4 ms, and a stdio gateway loads its policy once per
+// session. Per load, not per process, so that policy/ keeps no global state.
+class RegexBook {
+ public:
+  // The pattern compiled with the loader's options; check ok() for whether it is valid.
+  std::shared_ptr<const re2::RE2> compile(const std::string& pattern);
+
+ private:
+  std::map<std::string, std::shared_ptr<const re2::RE2>, std::less<>> compiled_;
+};
+
 // A condition object {path, op, value} (plus `reason` in the native dialect). The `rule` and
 // `reason` fields are left for the caller. State paths are `state.<grant|session|global>.<counter>`
 // in native and `state.<tool>.<counter>` (a global counter named "<tool>.<counter>") in Intercept.
 std::optional<Condition> parse_condition(const Json& object, Dialect dialect,
-                                         const std::string& pointer, Diagnostics& diag);
+                                         const std::string& pointer, RegexBook& regexes,
+                                         Diagnostics& diag);
 
 // Every counter defined and referenced in one policy, for the checks that span tools.
 class CounterBook {

@@ -114,7 +114,8 @@ class InterceptTranslator {
     for (std::size_t i = 0; i < conditions->size(); ++i) {
       std::string condition_pointer = pointer_append(conditions_pointer, i);
       auto condition =
-          parse_condition((*conditions)[i], Dialect::intercept, condition_pointer, diag_);
+          parse_condition((*conditions)[i], Dialect::intercept, condition_pointer, regexes_,
+                          diag_);
       if (!condition) continue;
       condition->rule = rule_id;
       condition->reason = reason;
@@ -245,6 +246,7 @@ class InterceptTranslator {
 
   Diagnostics& diag_;
   CounterBook counters_;
+  RegexBook regexes_;
 };
 
 }  // namespace

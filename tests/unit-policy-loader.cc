@@ -485,6 +485,35 @@ TEST(PolicyErrors, E108InvalidRegex) {
             "sequence: \\1");
 }
 
+// A pattern several conditions share is compiled once per load (RE2 compilation is a policy's
+// largest load cost); an invalid one is still reported at every place it is written.
+TEST(PolicyLoader, ConditionsSharingAPatternShareOneCompiledRegex) {
+  const auto loaded = load_policy_json(native_tools(R"({
+      "a": {"args": [{"path": "args.q", "op": "regex", "value": "(?s)^.{1,1000}$"}]},
+      "b": {"args": [{"path": "args.q", "op": "regex", "value": "(?s)^.{1,1000}$"},
+                     {"path": "args.r", "op": "regex", "value": "^[0-9]+$"}]}})"));
+  ASSERT_TRUE(loaded.ok()) << loaded.error_text();
+  const auto& a = loaded.policy->tools.at("a").conditions;
+  const auto& b = loaded.policy->tools.at("b").conditions;
+  ASSERT_TRUE(a[0].regex && b[0].regex && b[1].regex);
+  EXPECT_EQ(a[0].regex.get(), b[0].regex.get());
+  EXPECT_NE(b[0].regex.get(), b[1].regex.get());
+
+  const auto yaml = load_policy_yaml(intercept_rules(
+      "[{name: r, conditions: [{path: args.q, op: regex, value: '^x$'}, {path: args.s, op: regex, value: '^x$'}]}]"));
+  ASSERT_TRUE(yaml.ok()) << yaml.error_text();
+  const auto& rules = yaml.policy->tools.at("t").conditions;
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0].regex.get(), rules[1].regex.get());
+
+  const auto broken = load_policy_json(native_tools(R"({
+      "a": {"args": [{"path": "args.q", "op": "regex", "value": "(x"}]},
+      "b": {"args": [{"path": "args.q", "op": "regex", "value": "(x"}]}})"));
+  EXPECT_EQ(error_texts(broken),
+            (std::vector<std::string>{"policy.E108 /tools/a/args/0/value: invalid regex \"(x\": missing ): (x",
+                                      "policy.E108 /tools/b/args/0/value: invalid regex \"(x\": missing ): (x"}));
+}
+
 TEST(PolicyErrors, E109InvalidPath) {
   EXPECT_EQ(native_error(native_tools(R"({"t": {"args": [{"path": "arguments.a", "op": "exists",
                                           "value": true}]}})")),
