@@ -1,6 +1,8 @@
 // fuzz/fuzz_support.h — what the targets share: the property check, the coverage opt-out, a fixed policy.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <string_view>
@@ -21,6 +23,19 @@ namespace gatecrash::fuzzing {
 NOT_UNDER_TEST inline void require(bool condition) {
   if (!condition) std::abort();
 }
+
+// Reads a structured case byte by byte; past the end every byte reads as 0, so any input is a case.
+class ByteReader {
+ public:
+  ByteReader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  std::uint8_t byte() { return at_ < size_ ? data_[at_++] : 0; }
+  bool empty() const { return at_ >= size_; }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t at_ = 0;
+};
 
 // A target's fixed native-JSON policy, loaded once (a policy is immutable and shared); a policy
 // that does not load is the target's own bug and aborts.

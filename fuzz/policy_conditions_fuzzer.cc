@@ -52,20 +52,10 @@
 #include "policy/load.h"
 
 using namespace gatecrash::policy;
+using gatecrash::fuzzing::ByteReader;
 using gatecrash::fuzzing::require;
 
 namespace {
-
-class ByteReader {
- public:
-  ByteReader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  std::uint8_t byte() { return at_ < size_ ? data_[at_++] : 0; }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t at_ = 0;
-};
 
 constexpr std::size_t kMaxConditions = 3;
 constexpr int kMaxDepth = 3;

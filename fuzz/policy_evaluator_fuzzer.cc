@@ -46,19 +46,8 @@ namespace {
 // they can, its functions use plain arrays and integers: in this sanitizer build small library
 // helpers (std::array::operator[], std::string_view::compare, ...) are not inlined and stay
 // instrumented, so each call to one adds back what the attribute left out.
+using gatecrash::fuzzing::ByteReader;
 using gatecrash::fuzzing::require;
-
-class ByteReader {
- public:
-  ByteReader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  std::uint8_t byte() { return at_ < size_ ? data_[at_++] : 0; }
-  bool empty() const { return at_ >= size_; }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-  std::size_t at_ = 0;
-};
 
 constexpr int kCounterCount = 3;
 constexpr std::size_t kMaxSteps = 32;

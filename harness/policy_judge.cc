@@ -66,7 +66,7 @@ bool member_of(const Json& list, const Json& value) {
 // The compiled form of a condition's pattern, compiled once per process. Compiling an RE2 costs
 // far more than matching with it, and the oracles judge every call of a run against the same few
 // patterns: compiled per call, RE2 took 77% of a `gatecrash fuzz` campaign's CPU on a policy with
-// four regex conditions. The judge compiles its own rather than use the loader's
+// three regex conditions. The judge compiles its own rather than use the loader's
 // (Condition::regex), as it keeps apart from what the gateway uses. Shared by the campaign's
 // worker threads, hence the mutex (matching with a compiled RE2 is thread-safe). Bounded: a run
 // loads at most a few hundred policies of a handful of patterns each; beyond the bound a pattern

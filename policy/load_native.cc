@@ -65,7 +65,8 @@ class NativeTranslator {
         expect_kind(*args, Kind::array, pointer_append(pointer, "args"), diag_)) {
       for (std::size_t i = 0; i < args->size(); ++i) {
         std::string condition_pointer = pointer_append(pointer_append(pointer, "args"), i);
-        auto condition = parse_condition((*args)[i], Dialect::native, condition_pointer, regexes_, diag_);
+        auto condition =
+            parse_condition((*args)[i], Dialect::native, condition_pointer, regexes_, diag_);
         if (!condition) continue;
         condition->rule = rule_prefix + ".args[" + std::to_string(i) + "]";
         if (const auto* state = std::get_if<StatePath>(&condition->path)) {
